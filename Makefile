@@ -1,0 +1,100 @@
+# MLOps course: every workflow is a target. `make` (or `make help`) lists them.
+# Targets follow the instructor's workflow: setup -> data -> notebooks -> release ->
+# examples -> autograde -> feedback -> grades. Each works from any state of build/.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(CURDIR)/$(VENV)/bin
+STAMP  := $(VENV)/.installed
+COURSE := $(BIN)/python -m mlops_course
+NBGRADER_CONFIG := --JupyterApp.config_file_name=grader_config
+
+# nbgrader runs alembic and MLflow runs uvicorn as subprocesses: the venv must be on PATH.
+export PATH := $(BIN):$(PATH)
+# Third-party telemetry off (MLflow, Evidently and tools honouring DO_NOT_TRACK).
+export DO_NOT_TRACK := true
+export MLFLOW_DISABLE_TELEMETRY := true
+export TF_CPP_MIN_LOG_LEVEL := 2
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+WEEK ?=
+WEEK_ARG := $(if $(WEEK),--week $(WEEK),)
+PYTEST_WORKERS ?= 2
+
+.PHONY: help setup data notebooks check-notebooks release examples autograde feedback \
+        grades course lab test test-fast test-notebooks test-grading bench lock clean
+
+help: ## list the targets
+	@echo "MLOps course -- make <target> [WEEK=NN]"
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  %-16s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml requirements.lock
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "Installing the course environment into $(VENV) (first time: a few minutes)..."
+	@$(BIN)/python -m pip install --quiet --upgrade pip 2>&1 | grep -v '^WARNING: Location' || true
+	@set -o pipefail; $(BIN)/python -m pip install --quiet -r requirements.lock -e ".[test]" 2>&1 | grep -v '^WARNING: Location' || exit 1
+	@touch $(STAMP)
+	@echo "Environment ready: $(VENV)"
+
+setup: $(STAMP) ## create or update .venv from requirements.lock (quick when nothing changed)
+
+data: setup ## rebuild data/*.csv and data/manifest.json offline
+	$(BIN)/python data/build_data.py
+
+notebooks: setup ## clear outputs of sources; regenerate notebooks/ from solutions/
+	$(COURSE) notebooks
+
+check-notebooks: setup ## fail if notebooks/ drifted from solutions/
+	$(COURSE) notebooks --check
+
+release: setup ## nbgrader release of the quizzes + build/student_release/
+	$(COURSE) release $(WEEK_ARG)
+
+examples: release ## generate the example submissions into build/submitted/
+	$(COURSE) examples $(WEEK_ARG)
+
+autograde: setup ## autograde build/submitted/; report problems per student
+	$(COURSE) autograde $(WEEK_ARG)
+
+feedback: setup ## feedback HTML (no hidden tests) in build/feedback/
+	$(COURSE) feedback $(WEEK_ARG)
+
+grades: setup ## export grades to build/grades.csv
+	$(COURSE) grades
+
+course: setup ## the main job: data, notebooks, release, grade the example submissions
+	@$(MAKE) --no-print-directory data notebooks release examples autograde feedback grades
+	@echo
+	@echo "Done. Student release: build/student_release/   nbgrader release: build/release/"
+	@echo "      Feedback: build/feedback/   Grades: build/grades.csv   Reports: build/reports/"
+
+lab: setup ## JupyterLab with the nbgrader extensions (formgrader uses grader_config.py)
+	$(BIN)/jupyter lab --ip=127.0.0.1 --no-browser --LabApp.news_url=None \
+	    --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate $(NBGRADER_CONFIG)
+
+test: setup ## the whole test suite, in parallel (WEEK=NN for one week)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(if $(WEEK),-k "$(WEEK)",)
+
+test-fast: setup ## package, data and environment tests only (seconds)
+	$(BIN)/python -m pytest -m "not notebook and not grading"
+
+test-notebooks: setup ## execute every notebook (WEEK=NN for one week)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -m notebook $(if $(WEEK),-k "$(WEEK)",)
+
+test-grading: setup ## release, example submissions, autograde, feedback, leaks
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup -m grading $(if $(WEEK),-k "$(WEEK)",)
+
+bench: setup ## time every notebook against its budget (median of 3 runs)
+	$(COURSE) bench $(WEEK_ARG)
+
+lock: ## refresh requirements.lock from the current .venv
+	@{ echo "# Exact versions of the course environment (Python 3.11, Linux x86_64), tested together."; \
+	   echo "# Regenerate with 'make lock' after changing pyproject.toml."; \
+	   $(BIN)/python -m pip freeze | grep -v -E '^(-e |mlops-course)'; } > requirements.lock
+
+clean: ## remove build/ (keeps .venv)
+	rm -rf build .pytest_cache
+	find . -name __pycache__ -not -path './$(VENV)/*' -prune -exec rm -rf {} +

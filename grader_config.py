@@ -1,0 +1,53 @@
+"""nbgrader configuration of the course.
+
+nbgrader only reads ``nbgrader_config.py`` by itself, so every call made by the
+Makefile and by ``mlops_course.grading`` passes this file explicitly
+(``--JupyterApp.config_file_name=grader_config`` on the command line,
+``mlops_course.grading.load_config()`` from Python).
+"""
+import os
+
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+from nbgrader.preprocessors import ClearHiddenTests, GetGrades
+
+c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)
+
+ROOT = os.path.dirname(os.path.abspath(__file__))
+BUILD = os.path.join(ROOT, "build")
+
+# Sources live in quizzes/<week>/quiz.ipynb; everything nbgrader generates goes under build/.
+c.CourseDirectory.root = ROOT
+c.CourseDirectory.course_id = "mlops-course"
+c.CourseDirectory.source_directory = "quizzes"
+c.CourseDirectory.release_directory = os.path.join("build", "release")
+c.CourseDirectory.submitted_directory = os.path.join("build", "submitted")
+c.CourseDirectory.autograded_directory = os.path.join("build", "autograded")
+c.CourseDirectory.feedback_directory = os.path.join("build", "feedback")
+c.CourseDirectory.solution_directory = os.path.join("build", "solution")
+c.CourseDirectory.db_url = "sqlite:///" + os.path.join(BUILD, "gradebook.db")
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback"]
+
+# Student stubs: the same in quizzes and (via mlops_course.build) in lessons.
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+# Autograding: bounded cells, restored tests, capped output.
+c.Execute.timeout = 60  # seconds per cell; the cell is interrupted and grading goes on
+c.Execute.interrupt_on_timeout = True
+c.Execute.startup_timeout = 120
+c.OverwriteCells.add_missing_cells = True  # a deleted test cell is put back, not skipped
+c.LimitOutput.max_lines = 500
+c.LimitOutput.max_traceback = 50
+
+# Feedback: nbgrader's default shows hidden tests; strip them and the tracebacks that
+# would quote them (the error message of a failed test stays visible).
+c.GenerateFeedback.preprocessors = [
+    GetGrades,
+    ClearHiddenTests,
+    "mlops_course.grading.HideTracebacks",
+    CSSHTMLHeaderPreprocessor,
+]
+
+# Grade export (`make grades`).
+c.ExportApp.plugin_class = "nbgrader.plugins.export.CsvExportPlugin"
+c.CsvExportPlugin.to = os.path.join(BUILD, "grades.csv")

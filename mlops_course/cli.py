@@ -1,0 +1,144 @@
+"""Command line of the course tooling: ``python -m mlops_course <command>``.
+
+The Makefile calls these; each command works from any state of ``build/``.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+
+from . import paths
+
+
+def _weeks(args) -> list[str]:
+    chosen = paths.quiz_weeks()
+    if getattr(args, "week", None):
+        chosen = [w for w in chosen if w.startswith(args.week)]
+        if not chosen:
+            sys.exit(f"No quiz matches week {args.week!r}; quizzes: {', '.join(paths.quiz_weeks())}")
+    return chosen
+
+
+def cmd_notebooks(args) -> int:
+    from . import build
+
+    if args.check:
+        problems = build.sync_problems()
+        for line in problems:
+            print("out of sync:", line)
+        return 1 if problems else 0
+    for path in build.clean_sources():
+        print(f"cleared outputs: {path.relative_to(paths.ROOT)}")
+    written = build.write_student_notebooks()
+    for path in written:
+        print(f"wrote {path.relative_to(paths.ROOT)}")
+    print(f"student notebooks up to date ({len(paths.weeks())} lessons)")
+    return 0
+
+
+def cmd_release(args) -> int:
+    from . import build, grading
+
+    nbapi = grading.api()
+    failed = []
+    for week in _weeks(args):
+        outcome = nbapi.generate_assignment(week, force=True, create=True)
+        if not outcome.get("success"):
+            failed.append(week)
+            print(outcome.get("log", ""), outcome.get("error", ""), file=sys.stderr)
+        else:
+            print(f"released {week}")
+    if failed:
+        print(f"release failed for: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    out = build.assemble_student_release()
+    print(f"student release: {out.relative_to(paths.ROOT)}/ (lessons, quizzes, data, package, environment files)")
+    return 0
+
+
+def cmd_examples(args) -> int:
+    from . import examples
+
+    for week in _weeks(args):
+        written = examples.make_examples(week)
+        print(f"{week}: {len(written)} example submissions")
+    return 0
+
+
+def cmd_autograde(args) -> int:
+    from . import grading
+
+    all_results = []
+    for week in _weeks(args):
+        results = grading.autograde(week)
+        all_results += results
+    print(grading.format_table(all_results))
+    problems = [r for r in all_results if r.status != grading.GRADED]
+    if problems:
+        print(f"\n{len(problems)} submission(s) need attention (see problems above); "
+              f"details in {grading.build_path('reports').relative_to(paths.ROOT)}/autograde_<week>.json")
+    return 1 if (problems and args.strict) else 0
+
+
+def cmd_feedback(args) -> int:
+    from . import grading
+
+    for week in _weeks(args):
+        failed = grading.generate_feedback(week)
+        note = f" (failed for: {', '.join(failed)})" if failed else ""
+        print(f"feedback for {week} in build/feedback/<student>/{week}/{note}")
+    return 0
+
+
+def cmd_grades(args) -> int:
+    from . import grading
+
+    env = dict(os.environ, PATH=f"{os.path.dirname(sys.executable)}{os.pathsep}{os.environ.get('PATH', '')}")
+    cmd = ["nbgrader", "export", f"--JupyterApp.config_file_name={grading.CONFIG_NAME}"]
+    done = subprocess.run(cmd, cwd=paths.ROOT, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        print(done.stdout, done.stderr, file=sys.stderr)
+        return done.returncode
+    print(f"grades exported to {grading.build_path('grades.csv').relative_to(paths.ROOT)}")
+    return 0
+
+
+def cmd_bench(args) -> int:
+    from . import bench
+
+    return bench.main(repeats=args.repeats, only=args.week)
+
+
+def main(argv: list[str] | None = None) -> int:
+    from .notebook import disable_telemetry
+
+    disable_telemetry()
+    parser = argparse.ArgumentParser(prog="python -m mlops_course", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("notebooks", help="clean sources and regenerate notebooks/ from solutions/")
+    p.add_argument("--check", action="store_true", help="only report drift; exit 1 if any")
+    p.set_defaults(func=cmd_notebooks)
+    for name, func, text in [
+        ("release", cmd_release, "generate the nbgrader release and the student release folder"),
+        ("examples", cmd_examples, "write the example submissions into build/submitted"),
+        ("autograde", cmd_autograde, "autograde every submission and report problems per student"),
+        ("feedback", cmd_feedback, "write feedback HTML without hidden tests"),
+        ("grades", cmd_grades, "export grades to build/grades.csv"),
+    ]:
+        p = sub.add_parser(name, help=text)
+        p.add_argument("--week", help="only this week (prefix such as 01)")
+        if name == "autograde":
+            p.add_argument("--strict", action="store_true", help="exit 1 if any submission failed")
+        p.set_defaults(func=func)
+    p = sub.add_parser("bench", help="time every notebook against its budget")
+    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--week", help="only this week (prefix such as 01)")
+    p.set_defaults(func=cmd_bench)
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except FileNotFoundError as exc:  # a step run out of order: say which one to run
+        print(f"error: {exc}", file=sys.stderr)
+        return 2

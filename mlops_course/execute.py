@@ -1,0 +1,60 @@
+"""Execute notebooks with nbclient (tests, benchmark) and read self-check verdicts."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+from .notebook import disable_telemetry
+
+#: Time budgets in seconds (DESIGN.md); tests allow CEILING x the budget.
+BUDGET = {"lesson": 90, "quiz": 30}
+CEILING = 3
+
+
+def kind(path: Path) -> str:
+    return "quiz" if path.name == "quiz.ipynb" else "lesson"
+
+
+def execute(path: Path, timeout: int | None = None, cwd: Path | None = None):
+    """Run a notebook top to bottom; return (executed notebook, wall seconds).
+
+    Raises nbclient's ``CellExecutionError`` on the first failing cell.
+    """
+    disable_telemetry()
+    nb = nbformat.read(path, as_version=4)
+    limit = timeout or BUDGET[kind(path)] * CEILING
+    client = NotebookClient(
+        nb,
+        timeout=limit,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(cwd or path.parent)}},
+    )
+    start = time.perf_counter()
+    client.execute()
+    return nb, time.perf_counter() - start
+
+
+def verdicts(nb) -> list[dict]:
+    """Self-check verdicts found in an executed notebook's outputs, in order."""
+    found = []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            meta = output.get("metadata", {}).get("mlops_course")
+            if meta:
+                found.append(dict(meta))
+    return found
+
+
+def output_text(nb) -> str:
+    """All text/plain and stream output of an executed notebook, joined."""
+    parts = []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream":
+                parts.append(output.get("text", ""))
+            else:
+                parts.append(output.get("data", {}).get("text/plain", ""))
+    return "\n".join(parts)
