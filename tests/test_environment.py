@@ -1,0 +1,80 @@
+"""Environment, Makefile, README and CI wiring."""
+from __future__ import annotations
+
+import re
+import subprocess
+import tomllib
+
+import yaml
+from packaging.requirements import Requirement
+
+from mlops_course import paths
+
+ROOT = paths.ROOT
+
+
+def lock_pins() -> dict[str, str]:
+    pins = {}
+    for line in (ROOT / "requirements.lock").read_text().splitlines():
+        if "==" in line and not line.startswith("#"):
+            name, version = line.split("==")
+            pins[re.sub(r"[-_.]+", "-", name).lower()] = version.strip()
+    return pins
+
+
+def test_environment_yml_names_the_same_pins_as_the_lock():
+    """Protects: conda users get exactly the versions pip users get."""
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    pip_section = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
+    pins = lock_pins()
+    named = {}
+    for item in pip_section:
+        if item.startswith("-"):
+            continue
+        name, version = item.split("==")
+        named[name.lower()] = version
+        assert pins.get(name.lower()) == version, f"{name}: environment.yml {version} vs lock {pins.get(name.lower())}"
+    assert "python=3.11" in env["dependencies"]
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    for dep in project["dependencies"] + project["optional-dependencies"]["test"]:
+        req = Requirement(dep)
+        if req.marker and not req.marker.evaluate():
+            continue
+        assert req.name.lower() in named, f"{req.name} is in pyproject.toml but not in environment.yml"
+
+
+def test_lock_satisfies_pyproject_ranges():
+    """Protects: the package metadata's ranges admit the tested, locked versions."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    pins = lock_pins()
+    for dep in project["dependencies"] + project["optional-dependencies"]["test"]:
+        req = Requirement(dep)
+        if req.marker and not req.marker.evaluate():
+            continue
+        key = re.sub(r"[-_.]+", "-", req.name).lower()
+        assert key in pins, f"{req.name} not locked"
+        assert req.specifier.contains(pins[key], prereleases=True), f"{req.name} {pins[key]} outside {req.specifier}"
+
+
+def test_make_help_lists_every_workflow_target():
+    out = subprocess.run(["make", "--no-print-directory", "help"], cwd=ROOT, capture_output=True, text=True).stdout
+    for target in ("setup", "data", "notebooks", "release", "autograde", "feedback", "grades",
+                   "lab", "test", "bench", "clean", "course"):
+        assert re.search(rf"^\s+{target}\s+\S", out, re.M), f"make help lacks {target}"
+
+
+def test_readme_gives_the_two_commands_and_ci_runs_the_test_one():
+    readme = (ROOT / "README.md").read_text()
+    assert "make course" in readme and "make test" in readme
+    assert "make test" in (ROOT / ".ci/run").read_text()
+
+
+def test_telemetry_is_off_in_notebooks_and_make():
+    import os
+
+    from mlops_course import setup
+
+    setup()
+    assert os.environ["DO_NOT_TRACK"] == "true" and os.environ["MLFLOW_DISABLE_TELEMETRY"] == "true"
+    makefile = (ROOT / "Makefile").read_text()
+    assert "export DO_NOT_TRACK" in makefile and "export MLFLOW_DISABLE_TELEMETRY" in makefile

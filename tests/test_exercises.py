@@ -1,0 +1,65 @@
+"""Self-check contract of every lesson exercise (all weeks, picked up automatically)."""
+from __future__ import annotations
+
+import pytest
+
+from mlops_course.checks import CORRECT, INCORRECT, NOT_ATTEMPTED, ____, timed_check
+from mlops_course.exercises import all_exercises, week_modules
+
+EXERCISES = all_exercises()
+IDS = [f"{module}.{name}" for module, name, _ in EXERCISES]
+
+
+@pytest.mark.parametrize("exercise", [e for _, _, e in EXERCISES], ids=IDS)
+def test_wrong_answer_is_incorrect_fast_and_gives_a_hint(exercise):
+    """Protects: a plausible mistake is judged incorrect, quickly, with a pointer to hints."""
+    exercise.check(exercise.wrong_answer)  # warm up imports the check may need
+    verdict, seconds = timed_check(exercise, exercise.wrong_answer)
+    assert verdict.status == INCORRECT, verdict
+    assert "hint()" in verdict.message
+    assert seconds < 0.1, f"check took {seconds * 1000:.0f} ms"
+
+
+@pytest.mark.parametrize("exercise", [e for _, _, e in EXERCISES], ids=IDS)
+def test_placeholder_and_stub_are_not_attempted(exercise):
+    """Protects: untouched starter code is 'not attempted', never 'incorrect' or a crash."""
+    def stub(*args, **kwargs):
+        raise NotImplementedError()
+
+    assert exercise.check(____).status == NOT_ATTEMPTED
+    assert exercise.check(stub).status == NOT_ATTEMPTED
+
+
+@pytest.mark.parametrize("exercise", [e for _, _, e in EXERCISES], ids=IDS)
+def test_hints_and_solution_exist(exercise):
+    """Protects: every exercise has a title, staged hints and a worked solution."""
+    assert exercise.title and exercise.solution
+    assert len(exercise.hints) >= 2
+    fresh = type(exercise)()
+    first, second = fresh.hint(), fresh.hint()
+    assert "hint 1" in first.heading and "hint 2" in second.heading
+    assert "solution" in exercise.show_solution().heading
+
+
+@pytest.mark.parametrize("module", week_modules())
+def test_each_week_has_at_least_four_exercises(module):
+    assert sum(1 for m, _, _ in EXERCISES if m == module) >= 4
+
+
+def test_student_code_that_raises_is_reported_not_raised():
+    """Protects: an exception in the student's function becomes a verdict, not a traceback."""
+    _, _, exercise = EXERCISES[0]
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("division by zero")
+
+    verdict = exercise.check(broken)
+    assert verdict.status == INCORRECT and "ZeroDivisionError" in verdict.message
+
+
+def test_verdict_renders_html_with_machine_readable_metadata():
+    _, _, exercise = EXERCISES[0]
+    data, meta = exercise.check(____)._repr_mimebundle_()
+    assert "Not attempted" in data["text/html"] and "Not attempted" in data["text/plain"]
+    assert meta["mlops_course"]["status"] == NOT_ATTEMPTED
+    assert CORRECT != INCORRECT

@@ -1,0 +1,166 @@
+"""Unit tests of the package: data loader errors, quiz helpers, build and intake tools."""
+from __future__ import annotations
+
+import json
+import shutil
+
+import nbformat
+import numpy as np
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+
+from mlops_course import build, data, grading, paths, quiz
+
+
+# -- data loader ----------------------------------------------------------------
+@pytest.fixture
+def data_copy(tmp_path):
+    shutil.copy2(paths.DATA_DIR / "manifest.json", tmp_path / "manifest.json")
+    shutil.copy2(paths.DATA_DIR / "churn.csv", tmp_path / "churn.csv")
+    return tmp_path
+
+
+def test_loader_reports_missing_file_and_the_fix(data_copy):
+    (data_copy / "churn.csv").unlink()
+    with pytest.raises(data.DataFileError, match=r"churn.csv is missing.*make data"):
+        data.load_dataset("churn", data_dir=data_copy)
+
+
+def test_loader_rejects_a_corrupt_file(data_copy):
+    with (data_copy / "churn.csv").open("a") as f:
+        f.write("tampered\n")
+    with pytest.raises(data.DataFileError, match=r"checksum.*make data"):
+        data.load_dataset("churn", data_dir=data_copy)
+
+
+def test_loader_names_available_sets_for_an_unknown_name():
+    with pytest.raises(data.DataFileError, match=r"Unknown data set 'amez'.*ames"):
+        data.load_dataset("amez")
+
+
+def test_loader_reports_missing_manifest(tmp_path):
+    with pytest.raises(data.DataFileError, match="manifest.json is missing"):
+        data.load_dataset("churn", data_dir=tmp_path)
+
+
+# -- quiz helpers ------------------------------------------------------------------
+class EqualsAnything:
+    def __eq__(self, other):
+        return True
+
+    __hash__ = object.__hash__
+
+
+class SneakyStr(str):
+    def __eq__(self, other):
+        return True
+
+    __hash__ = str.__hash__
+
+
+@pytest.mark.parametrize("fake", [EqualsAnything(), SneakyStr("Z"), 1, None, ["B"]])
+def test_choice_rejects_fakes_and_wrong_types(fake):
+    with pytest.raises(AssertionError):
+        quiz.expect_choice(fake, "B", "q1")
+
+
+def test_choice_accepts_the_key_case_insensitively_and_hides_it():
+    quiz.expect_choice(" b", "B", "q1")
+    with pytest.raises(AssertionError) as info:
+        quiz.expect_choice("C", "B", "q1")
+    assert "'B'" not in str(info.value) and "q1" in str(info.value)
+
+
+@pytest.mark.parametrize("fake", [EqualsAnything(), True, "0.5", np.array([0.5]), float("nan")])
+def test_number_rejects_fakes(fake):
+    with pytest.raises(AssertionError):
+        quiz.expect_number(fake, 0.5, "x")
+
+
+def test_number_tolerance_and_message():
+    quiz.expect_number(np.float64(0.85714), 12000 / 14000, "spec")
+    with pytest.raises(AssertionError) as info:
+        quiz.expect_number(0.9, 0.8571428, "spec")
+    assert "0.857" not in str(info.value)
+
+
+def test_patched_builtins_do_not_change_the_verdict():
+    """Protects: rebinding builtins in the student's kernel cannot pass a test."""
+    import builtins
+
+    saved = builtins.type, builtins.float, builtins.isinstance
+    outcomes = []
+    builtins.type, builtins.float, builtins.isinstance = (lambda o: str), (lambda o: 0.5), (lambda o, t: True)
+    try:
+        for call in (lambda: quiz.expect_choice(EqualsAnything(), "B", "q1"),
+                     lambda: quiz.expect_number(EqualsAnything(), 0.5, "x")):
+            try:
+                call()
+                outcomes.append("passed")
+            except AssertionError:
+                outcomes.append("failed")
+    finally:
+        builtins.type, builtins.float, builtins.isinstance = saved
+    assert outcomes == ["failed", "failed"]
+
+
+def test_array_and_items_helpers():
+    quiz.expect_array([1.0, 2.0], np.array([1.0, 2.0]), "a")
+    with pytest.raises(AssertionError, match="shape"):
+        quiz.expect_array([1.0, 2.0, 3.0], np.array([1.0, 2.0]), "a")
+    quiz.expect_same_items(["b", "a"], ["a", "b"], "cols")
+    with pytest.raises(AssertionError):
+        quiz.expect_same_items(["a"], ["a", "b"], "cols")
+
+
+# -- build tools -------------------------------------------------------------------
+def test_student_version_replaces_solution_regions_and_clears_outputs():
+    cell = new_code_cell("def f(x):\n    \"\"\"Doc.\"\"\"\n    ### BEGIN SOLUTION\n    return 42 * x\n    ### END SOLUTION")
+    cell.outputs = [nbformat.v4.new_output("stream", text="hi")]
+    cell.execution_count = 3
+    student = build.student_version(new_notebook(cells=[cell]))
+    src = student.cells[0].source
+    assert "42" not in src and "raise NotImplementedError()" in src and '"""Doc."""' in src
+    assert student.cells[0].outputs == [] and student.cells[0].execution_count is None
+    assert "    raise NotImplementedError()" in src  # indentation kept
+
+
+# -- intake --------------------------------------------------------------------------
+@pytest.fixture
+def submitted(tmp_path, monkeypatch):
+    monkeypatch.setattr(paths, "BUILD_DIR", tmp_path / "build")
+    monkeypatch.setattr(paths, "ROOT", tmp_path)
+    folder = tmp_path / "build/submitted/ann/01_ml_systems"
+    folder.mkdir(parents=True)
+    return folder
+
+
+def test_intake_grades_a_renamed_notebook_and_keeps_the_original(submitted):
+    nbformat.write(new_notebook(), submitted / "quiz (1).ipynb")
+    sub = grading.intake("01_ml_systems", "ann")
+    assert sub.status == grading.GRADED and "quiz (1).ipynb" in sub.problems[0]
+    assert (submitted / "quiz (1).ipynb").exists() and (submitted / "quiz.ipynb").exists()
+
+
+def test_intake_reports_malformed_json(submitted):
+    (submitted / "quiz.ipynb").write_text('{"cells": [')
+    sub = grading.intake("01_ml_systems", "ann")
+    assert sub.status == grading.FAILED and "not valid JSON" in sub.problems[0]
+    assert (submitted / "quiz.ipynb").read_text() == '{"cells": ['  # nothing lost
+
+
+def test_intake_reports_missing_and_ambiguous_notebooks(submitted):
+    assert grading.intake("01_ml_systems", "ann").status == grading.MISSING
+    for name in ("a.ipynb", "b.ipynb"):
+        nbformat.write(new_notebook(), submitted / name)
+    sub = grading.intake("01_ml_systems", "ann")
+    assert sub.status == grading.MISSING and "several candidates" in sub.problems[0]
+
+
+def test_hide_tracebacks_keeps_only_the_error_line():
+    cell = new_code_cell("expect_choice(q1, 'B', 'q1')")
+    cell.metadata["nbgrader"] = {"grade": True, "grade_id": "q1_key", "points": 1}
+    cell.outputs = [nbformat.v4.new_output("error", ename="AnswerError", evalue="q1 = 'C' is not the best option.",
+                                           traceback=["----> 1 expect_choice(q1, 'B', 'q1')"])]
+    nb, _ = grading.HideTracebacks().preprocess(new_notebook(cells=[cell]), {})
+    assert json.dumps(nb.cells[0].outputs).count("'B'") == 0
