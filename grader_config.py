@@ -24,7 +24,8 @@ c.CourseDirectory.submitted_directory = os.path.join("build", "submitted")
 c.CourseDirectory.autograded_directory = os.path.join("build", "autograded")
 c.CourseDirectory.feedback_directory = os.path.join("build", "feedback")
 c.CourseDirectory.solution_directory = os.path.join("build", "solution")
-c.CourseDirectory.db_url = "sqlite:///" + os.path.join(BUILD, "gradebook.db")
+# timeout: parallel graders wait for the SQLite lock instead of failing
+c.CourseDirectory.db_url = "sqlite:///" + os.path.join(BUILD, "gradebook.db") + "?timeout=60"
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback"]
 
 # Student stubs: the same in quizzes and (via mlops_course.build) in lessons.
@@ -32,10 +33,10 @@ c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedE
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
 # Autograding: bounded cells, restored tests, capped output.
-c.Execute.timeout = 60  # seconds per cell; the cell is interrupted and grading goes on
+c.Execute.timeout = 30  # seconds per cell; the cell is interrupted and grading goes on
 c.Execute.interrupt_on_timeout = True
 c.Execute.startup_timeout = 120
-c.OverwriteCells.add_missing_cells = True  # a deleted test cell is put back, not skipped
+c.OverwriteCells.add_missing_cells = True  # a deleted test cell is put back (RestoreMissingTests)
 c.LimitOutput.max_lines = 500
 c.LimitOutput.max_traceback = 50
 
@@ -51,3 +52,25 @@ c.GenerateFeedback.preprocessors = [
 # Grade export (`make grades`).
 c.ExportApp.plugin_class = "nbgrader.plugins.export.CsvExportPlugin"
 c.CsvExportPlugin.to = os.path.join(BUILD, "grades.csv")
+
+# Autograding runs every submission in the sandboxed kernel (mlops_course/sandbox.py),
+# over IPC sockets (the sandbox has no network), with an output cap and an honesty
+# probe (mlops_course/integrity.py) in place of nbgrader's plain Execute.
+c.Execute.kernel_name = "mlops-grader"
+c.KernelManager.transport = "ipc"
+c.Autograde.sanitize_preprocessors = [
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "mlops_course.integrity.RestoreMissingTests",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+c.Autograde.autograde_preprocessors = [
+    "mlops_course.integrity.GuardedExecute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]

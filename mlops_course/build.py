@@ -118,6 +118,21 @@ def sync_problems() -> list[str]:
 
 
 STUDENT_FILES = ("pyproject.toml", "requirements.lock", "environment.yml")
+#: What a scratch course root links from the real one (sources are read-only there).
+SCRATCH_LINKS = ("quizzes", "data", "notebooks", "solutions") + STUDENT_FILES
+
+
+def scratch_course_root(target: Path) -> Path:
+    """A course root in ``target`` that links the sources and has its own empty build/.
+
+    Tests and the benchmark grade there, so they never touch an instructor's build/.
+    Use it by running the course tools with ``MLOPS_COURSE_ROOT=target``.
+    """
+    target.mkdir(parents=True, exist_ok=True)
+    for name in SCRATCH_LINKS:
+        (target / name).symlink_to(paths.ROOT / name)
+    shutil.copy2(paths.ROOT / "grader_config.py", target / "grader_config.py")
+    return target
 
 
 def assemble_student_release(out: Path | None = None) -> Path:
@@ -130,11 +145,11 @@ def assemble_student_release(out: Path | None = None) -> Path:
     out.mkdir(parents=True)
     shutil.copytree(paths.NOTEBOOKS_DIR, out / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     quizzes = out / "quizzes"
-    for week in paths.quiz_weeks():
-        released = release / week
-        if not released.exists():
-            raise FileNotFoundError(f"{released} is missing: run `make release` first.")
-        shutil.copytree(released, quizzes / week)
+    released = [release / week for week in paths.quiz_weeks() if (release / week).exists()]
+    if not released:
+        raise FileNotFoundError(f"no quiz released in {release}: run `make release` first.")
+    for folder in released:  # weeks released so far (make release WEEK=NN adds one)
+        shutil.copytree(folder, quizzes / folder.name)
     shutil.copytree(paths.DATA_DIR, out / "data", ignore=shutil.ignore_patterns("__pycache__"))
     package = Path(__file__).resolve().parent
     shutil.copytree(package, out / package.name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))

@@ -108,7 +108,7 @@ def cmd_grades(args) -> int:
 def cmd_bench(args) -> int:
     from . import bench
 
-    return bench.main(repeats=args.repeats, only=args.week)
+    return bench.main(repeats=args.repeats, only=args.week, submissions=args.submissions)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -135,6 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("bench", help="time every notebook against its budget")
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--week", help="only this week (prefix such as 01)")
+    p.add_argument("--submissions", type=int, help="submissions for the grading benchmark (0 skips it; default 100)")
     p.set_defaults(func=cmd_bench)
     args = parser.parse_args(argv)
     try:

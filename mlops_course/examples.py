@@ -10,6 +10,7 @@ untouched           the release as downloaded
 renamed_notebook    all correct, but saved as ``quiz (1).ipynb``
 kernel_crash        all correct, but the first answer also kills the kernel
 malformed_json      all correct, but the file is cut off (not valid JSON)
+late_submission     all correct, handed in after the due date
 ==================  ===========================================================
 
 ``expected_outcome`` gives what each should score, computed from the quiz's
@@ -27,10 +28,12 @@ from . import paths
 from .grading import FAILED, GRADED, NOTEBOOK, build_path
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
-TIMESTAMP = "2026-01-01 09:00:00.000000 UTC"
+TIMESTAMP = "2026-01-01 09:00:00.000000 UTC"  # before every due date in quizzes/schedule.csv
+LATE_TIMESTAMP = "2027-06-30 09:00:00.000000 UTC"  # after every due date
 CRASH = "\nimport os\nos._exit(1)  # simulates a student's kernel dying\n"
 
-STUDENTS = ("all_correct", "half_correct", "untouched", "renamed_notebook", "kernel_crash", "malformed_json")
+STUDENTS = ("all_correct", "half_correct", "untouched", "renamed_notebook", "kernel_crash", "malformed_json",
+            "late_submission")
 
 
 def _meta(cell) -> dict:
@@ -94,6 +97,7 @@ def expected_outcome(week: str) -> dict[str, tuple[str, float]]:
         "renamed_notebook": (GRADED, full),
         "kernel_crash": (FAILED, 0.0),
         "malformed_json": (FAILED, 0.0),
+        "late_submission": (GRADED, full),
     }
 
 
@@ -112,6 +116,7 @@ def make_examples(week: str) -> list[Path]:
         "renamed_notebook": answered(source, release, every),
         "kernel_crash": answered(source, release, every, crash=True),
         "malformed_json": answered(source, release, every),
+        "late_submission": answered(source, release, every),
     }
     written = []
     for student, nb in notebooks.items():
@@ -124,6 +129,6 @@ def make_examples(week: str) -> list[Path]:
         if student == "malformed_json":
             text = text[: len(text) // 2]
         (folder / name).write_text(text)
-        (folder / "timestamp.txt").write_text(TIMESTAMP)
+        (folder / "timestamp.txt").write_text(LATE_TIMESTAMP if student == "late_submission" else TIMESTAMP)
         written.append(folder / name)
     return written

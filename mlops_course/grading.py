@@ -12,18 +12,25 @@ nbgrader does the work (``generate_assignment``, ``autograde``, ``generate_feedb
 """
 from __future__ import annotations
 
+import csv
 import json
+import os
 import shutil
+import time
 import warnings
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from functools import lru_cache
+from multiprocessing import get_context
 from pathlib import Path
 
 import nbformat
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets.config import Config, PyFileConfigLoader
 
-from . import paths
+from . import paths, sandbox
+from .integrity import TAMPERED, TRUNCATED, suspicious_code
 
 CONFIG_NAME = "grader_config"
 NOTEBOOK = "quiz.ipynb"
@@ -42,12 +49,12 @@ def load_config() -> Config:
     return PyFileConfigLoader(config_file.name, path=str(paths.ROOT)).load_config()
 
 
-def api():
-    """An ``NbGraderAPI`` bound to the course configuration."""
+def api(config: Config | None = None):
+    """An ``NbGraderAPI`` bound to the course configuration (or ``config``)."""
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
 
-    config = load_config()
+    config = config or load_config()
     paths.BUILD_DIR.mkdir(parents=True, exist_ok=True)  # the sqlite gradebook lives there
     return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
 
@@ -84,6 +91,7 @@ class Submission:
     score: float = 0.0
     max_score: float = 0.0
     problems: list[str] = field(default_factory=list)
+    late: bool = False
 
 
 def _check_notebook(path: Path) -> str | None:
@@ -146,39 +154,148 @@ def _failure_reason(result: dict) -> str:
     return "autograde failed: " + (lines[-1] if lines else "no message from nbgrader")
 
 
-def _scores(assignment: str) -> dict[str, tuple[float, float]]:
+def _gradebook_state(assignment: str) -> dict[str, dict]:
+    """student -> score, max_score and seconds late, from the gradebook."""
     from nbgrader.api import Gradebook
 
-    scores = {}
+    state = {}
     with Gradebook(load_config().CourseDirectory.db_url) as gb:
         try:
             submissions = gb.assignment_submissions(assignment)
-        except Exception:
-            return scores
+        except Exception:  # the assignment is not in the gradebook yet
+            return state
         for s in submissions:
-            scores[s.student_id] = (float(s.score or 0), float(s.max_score or 0))
-    return scores
+            state[s.student_id] = {
+                "score": float(s.score or 0), "max_score": float(s.max_score or 0),
+                "late_seconds": float(s.total_seconds_late or 0),
+            }
+    return state
 
 
-def autograde(assignment: str, students: list[str] | None = None) -> list[Submission]:
-    """Autograde every submission of ``assignment``; never stops at a bad one."""
-    nbapi = api()
+def _ensure_students(students: list[str]) -> None:
+    """Create missing students up front, so parallel workers only write grades."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(load_config().CourseDirectory.db_url) as gb:
+        for student in students:
+            gb.update_or_create_student(student)
+
+
+# -- parallel workers ------------------------------------------------------------------
+_WORKER_API = None
+
+
+def _init_worker(root: str, jupyter_path: str, runtime: str) -> None:
+    """Each worker: its own nbgrader API and its own folder for kernel sockets."""
+    global _WORKER_API
+    os.environ["MLOPS_COURSE_ROOT"] = root
+    os.environ["JUPYTER_PATH"] = jupyter_path
+    warnings.filterwarnings("ignore")
+    worker_dir = Path(runtime) / f"worker-{os.getpid()}"
+    worker_dir.mkdir(parents=True, exist_ok=True)
+    os.environ["JUPYTER_RUNTIME_DIR"] = str(worker_dir)
+    config = load_config().copy()
+    config.KernelManager.ip = str(worker_dir / "kernel")  # IPC socket prefix, bound into the sandbox
+    _WORKER_API = api(config)
+
+
+def _grade_one(assignment: str, student: str) -> dict:
+    """Autograde one submission; retry when another worker holds the gradebook lock."""
+    for attempt in range(4):
+        outcome = _WORKER_API.autograde(assignment, student, force=True, create=True)
+        text = (outcome.get("error") or "") + (outcome.get("log") or "")
+        if outcome.get("success") or "database is locked" not in text:
+            return outcome
+        time.sleep(0.5 * (attempt + 1))
+    return outcome
+
+
+def _notebook_notes(assignment: str, student: str) -> list[str]:
+    """Problems visible in the autograded notebook: time-outs, memory, output, tampering."""
+    path = build_path("autograded") / student / assignment / NOTEBOOK
+    if not path.exists():
+        return []
+    nb = nbformat.read(path, as_version=4)
+    notes = set()
+    for index, cell in enumerate(nb.cells):
+        gid = cell.metadata.get("nbgrader", {}).get("grade_id", f"cell {index + 1}")
+        for out in cell.get("outputs", []):
+            ename = out.get("ename", "")
+            if ename == TAMPERED:
+                notes.add("tampered: the notebook changed how the kernel runs or reports cells; all tests failed (review)")
+            elif ename in ("CellTimeoutError", "KeyboardInterrupt"):
+                notes.add(f"{gid}: stopped at the time limit")
+            elif ename == "MemoryError":
+                notes.add(f"{gid}: ran out of memory (limit {sandbox.MEMORY_MB} MB)")
+            elif TRUNCATED in str(out.get("text", "")):
+                notes.add(f"{gid}: output truncated")
+    return sorted(notes)
+
+
+def autograde(assignment: str, students: list[str] | None = None, workers: int | None = None) -> list[Submission]:
+    """Autograde every submission of ``assignment`` in parallel; never stops at a bad one.
+
+    Each submission runs in the sandboxed ``mlops-grader`` kernel (see ``sandbox``).
+    Problems are collected per student: intake problems, nbgrader failures with their
+    reason, time-outs, memory, truncated output, tampering, code to review, lateness.
+    """
     warnings.filterwarnings("ignore", module="nbgrader")  # SQLAlchemy session noise
-    results = []
-    for student in students or submitted_students(assignment):
-        sub = intake(assignment, student)
-        if sub.status == GRADED:
-            outcome = nbapi.autograde(assignment, student, force=True, create=True)
-            if not outcome.get("success"):
-                sub.status = FAILED
-                sub.problems.append(_failure_reason(outcome))
-        results.append(sub)
-    scores = _scores(assignment)
+    jupyter_path = str(sandbox.install_kernelspec())
+    os.environ["JUPYTER_PATH"] = jupyter_path
+    record_due_date(assignment)
+    results = [intake(assignment, s) for s in (students or submitted_students(assignment))]
+    todo = [r.student for r in results if r.status == GRADED]
+    outcomes = {}
+    if todo:
+        _ensure_students(todo)
+        runtime = build_path("kernel-runtime")
+        workers = workers or min(len(todo), os.cpu_count() or 1)
+        with ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_init_worker,
+                                 initargs=(str(paths.ROOT), jupyter_path, str(runtime))) as pool:
+            futures = {s: pool.submit(_grade_one, assignment, s) for s in todo}
+            outcomes = {s: f.result() for s, f in futures.items()}
+        shutil.rmtree(runtime, ignore_errors=True)
+    state = _gradebook_state(assignment)
     for sub in results:
-        if sub.status == GRADED and sub.student in scores:
-            sub.score, sub.max_score = scores[sub.student]
+        if sub.status != GRADED:
+            continue
+        outcome = outcomes[sub.student]
+        if not outcome.get("success"):
+            sub.status = FAILED
+            sub.problems.append(_failure_reason(outcome))
+            continue
+        info = state.get(sub.student, {})
+        sub.score, sub.max_score = info.get("score", 0.0), info.get("max_score", 0.0)
+        if info.get("late_seconds", 0) > 0:
+            sub.late = True
+            sub.problems.append(f"late by {info['late_seconds'] / 3600:.1f} h")
+        sub.problems += _notebook_notes(assignment, sub.student)
+        submitted = nbformat.read(build_path("submitted") / sub.student / assignment / NOTEBOOK, as_version=4)
+        sub.problems += [f"review: {reason}" for reason in suspicious_code(submitted)]
+        if not sandbox.isolation_active():
+            sub.problems.append("graded WITHOUT isolation (bubblewrap is not installed)")
     write_report(assignment, results)
     return results
+
+
+# -- due dates -------------------------------------------------------------------------
+def due_dates() -> dict[str, datetime]:
+    """Due dates by week from ``quizzes/schedule.csv`` (columns ``week,due_utc``)."""
+    path = paths.QUIZZES_DIR / "schedule.csv"
+    if not path.exists():
+        return {}
+    with path.open() as f:
+        return {row["week"].strip(): datetime.fromisoformat(row["due_utc"].strip()) for row in csv.DictReader(f)}
+
+
+def record_due_date(assignment: str) -> None:
+    """Store the week's due date in the gradebook, where nbgrader computes lateness."""
+    from nbgrader.api import Gradebook
+
+    due = due_dates().get(assignment)
+    if due is not None:
+        with Gradebook(load_config().CourseDirectory.db_url) as gb:
+            gb.update_or_create_assignment(assignment, duedate=due)
 
 
 def write_report(assignment: str, results: list[Submission]) -> Path:

@@ -3,7 +3,6 @@ never touch an instructor's build/ folder and weeks can run in parallel."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,7 +13,6 @@ from mlops_course import paths
 from mlops_course.notebook import disable_telemetry
 
 ROOT = paths.ROOT
-LINKED = ("quizzes", "data", "notebooks", "solutions", "pyproject.toml", "requirements.lock", "environment.yml")
 
 disable_telemetry()
 
@@ -25,12 +23,9 @@ def by_week(weeks: list[str]) -> list:
 
 
 def make_course_root(target: Path) -> Path:
-    """A course root in ``target`` that links the sources and has an empty build/."""
-    target.mkdir(parents=True, exist_ok=True)
-    for name in LINKED:
-        (target / name).symlink_to(ROOT / name)
-    shutil.copy2(ROOT / "grader_config.py", target / "grader_config.py")
-    return target
+    from mlops_course.build import scratch_course_root
+
+    return scratch_course_root(target)
 
 
 def course_env(root: Path) -> dict:
@@ -49,3 +44,67 @@ def run_course(root: Path, *args: str, check: bool = True) -> subprocess.Complet
     if check and done.returncode != 0:
         raise AssertionError(f"`mlops_course {' '.join(args)}` failed:\n{done.stdout}\n{done.stderr}")
     return done
+
+
+def write_submission(root: Path, student: str, week: str, nb, timestamp: str = "2026-01-01 09:00:00.000000 UTC") -> None:
+    import nbformat
+
+    folder = root / "build/submitted" / student / week
+    folder.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, folder / "quiz.ipynb")
+    (folder / "timestamp.txt").write_text(timestamp)
+
+
+@pytest.fixture(scope="session")
+def graded_course(tmp_path_factory):
+    """Per week, a scratch course root where the quiz was released and a class was graded:
+    the example submissions plus hostile ones (tests/hostile.py), then feedback and grades.
+    Returns (root, report by student, grade_id of the answer the bomber broke)."""
+    import json
+    import socket
+
+    import nbformat
+
+    import hostile
+
+    cache = {}
+
+    def get(week: str):
+        if week in cache:
+            return cache[week]
+        root = make_course_root(tmp_path_factory.mktemp(f"course_{week}"))
+        run_course(root, "release", "--week", week)
+        run_course(root, "examples", "--week", week)
+        source = nbformat.read(root / "quizzes" / week / "quiz.ipynb", as_version=4)
+        release = nbformat.read(root / "build/release" / week / "quiz.ipynb", as_version=4)
+        listener = socket.socket()
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        targets = {
+            "quiz source": str(ROOT / "quizzes" / week / "quiz.ipynb"),
+            "quiz source via course root": str(root / "quizzes" / week / "quiz.ipynb"),
+            "solutions": str(ROOT / "solutions" / f"{week}.ipynb"),
+            "gradebook": str(root / "build/gradebook.db"),
+            "other student": str(root / "build/submitted/all_correct" / week / "quiz.ipynb"),
+            "grader config": str(root / "grader_config.py"),
+            "course root file": str(root / "leak.txt"),
+        }
+        write_submission(root, "snooper", week, hostile.snooper(source, release, targets, listener.getsockname()[1]))
+        write_submission(root, "faker", week, hostile.faker(source, release))
+        write_submission(root, "helper_patcher", week, hostile.faker(source, release, prelude=hostile.PATCH_HELPERS))
+        write_submission(root, "kernel_patcher", week, hostile.faker(source, release, prelude=hostile.PATCH_KERNEL))
+        write_submission(root, "test_editor", week, hostile.edited_tests(source, release))
+        bomb_nb, bombed = hostile.bomber(source, release)
+        write_submission(root, "bomber", week, bomb_nb)
+        (root / "build/submitted/no_notebook" / week).mkdir(parents=True)
+        try:
+            run_course(root, "autograde", "--week", week)
+        finally:
+            listener.close()
+        run_course(root, "feedback", "--week", week)
+        run_course(root, "grades")
+        report = {r["student"]: r for r in json.loads((root / "build/reports" / f"autograde_{week}.json").read_text())}
+        cache[week] = root, report, bombed
+        return cache[week]
+
+    return get

@@ -18,7 +18,7 @@ from mlops_course import paths
 from mlops_course.examples import answer_ids, expected_outcome
 from mlops_course.grading import FAILED, GRADED
 
-from conftest import by_week, make_course_root, run_course
+from conftest import by_week
 
 pytestmark = pytest.mark.grading
 WEEKS = paths.quiz_weeks()
@@ -40,23 +40,10 @@ def regions(source: str, begin: str, end: str) -> list[str]:
     return [r for r in found if r]
 
 
-@pytest.fixture(scope="module")
-def graded(request, tmp_path_factory):
-    """Course roots already released, filled with examples, graded and fed back, per week."""
-    cache = {}
-
-    def get(week: str) -> Path:
-        if week not in cache:
-            root = make_course_root(tmp_path_factory.mktemp(f"course_{week}"))
-            run_course(root, "release", "--week", week)
-            run_course(root, "examples", "--week", week)
-            run_course(root, "autograde", "--week", week)
-            run_course(root, "feedback", "--week", week)
-            run_course(root, "grades")
-            cache[week] = root
-        return cache[week]
-
-    return get
+@pytest.fixture
+def graded(graded_course):
+    """Root of the week's graded scratch course (see conftest.graded_course)."""
+    return lambda week: graded_course(week)[0]
 
 
 def source_nb(week):

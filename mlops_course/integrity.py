@@ -1,0 +1,179 @@
+"""Defences against submissions that try to defeat the tests instead of answering.
+
+* :class:`GuardedExecute` replaces nbgrader's ``Execute`` during autograding. It caps
+  the output a cell may produce, and after the notebook has run it executes a probe
+  cell that must fail. If the failure does not come back (the student replaced how the
+  kernel runs or reports cells), every autograded test of the notebook is marked
+  failed and the submission is reported as tampered.
+* :func:`suspicious_code` scans the student's answer cells for code that reaches into
+  the grading machinery (builtins, the quiz helpers, IPython's internals...), so the
+  instructor can review it.
+* :class:`RestoreMissingTests` is nbgrader's ``OverwriteCells`` (edited tests get their
+  source back) with a fix for restoring deleted tests next to read-only cells.
+"""
+from __future__ import annotations
+
+import ast
+import secrets
+
+from nbformat import NotebookNode
+from nbformat.v4 import new_code_cell, new_output
+from nbgrader.preprocessors import Execute, OverwriteCells
+from traitlets import Integer
+
+PROBE_MARK = "mlops_course_probe"
+TAMPERED = "GradingIntegrityError"
+TRUNCATED = "[output truncated by the grader]"
+
+
+class GuardedExecute(Execute):
+    """nbgrader's Execute with an output cap and an honesty probe."""
+
+    max_output_bytes = Integer(
+        200_000, help="Text a single cell may print before the rest is dropped."
+    ).tag(config=True)
+
+    def output(self, outs, msg, display_id, cell_index):
+        if msg["msg_type"] != "error":  # errors always count: they decide the grade
+            used = sum(len(str(o.get("text", ""))) + len(str(o.get("data", ""))) for o in outs)
+            if used > self.max_output_bytes:
+                if not any(TRUNCATED in str(o.get("text")) for o in outs):
+                    outs.append(new_output("stream", name="stderr", text=f"{TRUNCATED} after {self.max_output_bytes // 1000} kB\n"))
+                return None
+        return super().output(outs, msg, display_id, cell_index)
+
+    def preprocess(self, nb: NotebookNode, resources=None, km=None):
+        # A probe cell before every graded test and one at the end: each calls a quiz
+        # helper with a wrong value and must fail with its random token.
+        tokens, cells = [], []
+        for cell in nb.cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution"):
+                tokens.append(secrets.token_hex(6))
+                cells.append(_probe(tokens[-1]))
+            cells.append(cell)
+        tokens.append(secrets.token_hex(6))
+        cells.append(_probe(tokens[-1]))
+        nb.cells = cells
+        try:
+            nb, resources = super().preprocess(nb, resources, km=km)
+        finally:
+            probes = [c for c in nb.cells if c.metadata.get(PROBE_MARK)]
+            nb.cells = [c for c in nb.cells if not c.metadata.get(PROBE_MARK)]
+        honest = all(
+            any(o.get("output_type") == "error" and f"probe_{token}" in str(o.get("evalue", ""))
+                for o in probe.get("outputs", []))
+            for token, probe in zip(tokens, probes)
+        )
+        if not honest:  # a probe's failure never came back: helpers or the kernel were tampered with
+            self._fail_all_tests(nb)
+        return nb, resources
+
+    @staticmethod
+    def _fail_all_tests(nb: NotebookNode) -> None:
+        message = ("the notebook changed how the kernel runs or reports cells, so no test result "
+                   "can be trusted; ask your instructor to review it")
+        for cell in nb.cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution"):
+                cell.outputs.append(new_output("error", ename=TAMPERED, evalue=message, traceback=[f"{TAMPERED}: {message}"]))
+
+
+def _probe(token: str) -> NotebookNode:
+    """A cell that must fail: every quiz helper called with a value that cannot pass."""
+    a, b = secrets.randbelow(900) + 100, secrets.randbelow(900) + 1100
+    cell = new_code_cell(
+        f"import mlops_course.quiz as _q_{token}\n"
+        f"for _f_{token}, _a_{token} in [(_q_{token}.expect_number, ({a}, {b})),\n"
+        f"        (_q_{token}.expect_choice, ('A', 'B')), (_q_{token}.expect_same_items, (['a'], ['b'])),\n"
+        f"        (_q_{token}.expect_array, ([{a}.0], [{b}.0]))]:\n"
+        f"    try:\n"
+        f"        _f_{token}(*_a_{token}, 'probe')\n"
+        f"    except AssertionError:\n"
+        f"        continue\n"
+        f"    break\n"
+        f"else:\n"
+        f"    raise _q_{token}.AnswerError('probe_{token}')"
+    )
+    cell.metadata[PROBE_MARK] = True
+    return cell
+
+
+#: Names and attributes whose use in an answer cell deserves a look by the instructor.
+SUSPICIOUS_NAMES = {
+    "get_ipython": "uses IPython's internals",
+    "__builtins__": "touches the builtins",
+    "builtins": "touches the builtins",
+    "showtraceback": "changes how errors are shown",
+    "excepthook": "changes how errors are shown",
+    "run_cell": "changes how cells run",
+    "settrace": "installs a tracer",
+    "setprofile": "installs a profiler hook",
+    "ctypes": "uses ctypes",
+    "gc": "inspects the garbage collector",
+    "__eq__": "defines equality (an object that equals anything?)",
+    "__class__": "touches an object's class",
+    "_exit": "ends the process",
+    "modules": "touches sys.modules",
+    "quiz": "reaches into the course's quiz helpers",
+}
+
+
+def suspicious_code(nb: NotebookNode) -> list[str]:
+    """Reasons to review the student's answer cells (empty if nothing stands out)."""
+    reasons = []
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type != "code" or not meta.get("solution"):
+            continue
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:
+            continue  # a syntax error simply fails the tests
+        found = set()
+        for node in ast.walk(tree):
+            name = None
+            if isinstance(node, ast.Name):
+                name = node.id
+            elif isinstance(node, ast.Attribute):
+                name = node.attr
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                name = node.name
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                modules = [a.name for a in node.names] + [getattr(node, "module", None) or ""]
+                name = next((m.split(".")[-1] for m in modules if m.split(".")[-1] in SUSPICIOUS_NAMES), None)
+            if name in SUSPICIOUS_NAMES:
+                found.add(f"{meta.get('grade_id', '?')}: {SUSPICIOUS_NAMES[name]} ({name})")
+        reasons += sorted(found)
+    return reasons
+
+
+class RestoreMissingTests(OverwriteCells):
+    """nbgrader's OverwriteCells, with deleted test cells put back wherever they were.
+
+    nbgrader 0.9.6 re-inserts a deleted grade cell after the source cell just before
+    it, and fails (KeyError) when that neighbour is a read-only cell, such as the
+    visible form check in front of a hidden multiple-choice test. Here the deleted cell
+    goes after the nearest earlier source cell that is still in the notebook.
+    """
+
+    def add_missing_grade_cells(self, nb, resources):
+        source_nb = self.gradebook.find_notebook(self.notebook_id, self.assignment_id)
+        order = [cell.name for cell in source_nb.source_cells]
+        source_by_id = {cell.name: cell for cell in source_nb.source_cells}
+        max_scores = {cell.name: cell.max_score for cell in source_nb.grade_cells}
+        solution_ids = {cell.name for cell in source_nb.solution_cells}
+
+        def ids():
+            return [c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells]
+
+        for position, grade_id in enumerate(order):
+            if grade_id not in max_scores or grade_id in ids():
+                continue
+            self.log.warning("Test cell %s was deleted; restoring it", grade_id)
+            present = ids()
+            anchor = next((p for p in reversed(order[:position]) if p in present), None)
+            cell = self.missing_cell_transform(source_by_id[grade_id], max_scores[grade_id],
+                                               is_solution=grade_id in solution_ids)
+            nb.cells.insert(present.index(anchor) + 1 if anchor else 0, cell)
+        return nb, resources

@@ -1,0 +1,184 @@
+"""Hostile submissions, built from any quiz, for tests/test_hostile.py.
+
+Each function returns the release notebook changed the way a student trying to game
+or break the grader would change it.
+"""
+from __future__ import annotations
+
+import ast
+import copy
+import json
+
+from mlops_course.examples import answered, answer_ids
+
+EQUALS_ANYTHING = '''class _Anything(str):
+    """Equal to everything, a float, a string and a list at once."""
+    def __eq__(self, other): return True
+    def __ne__(self, other): return False
+    def __hash__(self): return 0
+    def __float__(self): return 0.5
+    def __len__(self): return 3
+    def __iter__(self): return iter([self, self, self])
+    def __getitem__(self, key): return self
+    def __lt__(self, other): return True
+    def __le__(self, other): return True
+    def __gt__(self, other): return True
+    def __ge__(self, other): return True
+    @property
+    def __class__(self): return str
+'''
+
+
+def _meta(cell) -> dict:
+    return cell.metadata.get("nbgrader", {})
+
+
+def _assigned_names(solution: str) -> tuple[list[str], list[str]]:
+    """Variables and functions the solution defines at top level."""
+    names, functions = [], []
+    try:
+        tree = ast.parse(solution)
+    except SyntaxError:
+        return names, functions
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef):
+            functions.append(node.name)
+        elif isinstance(node, ast.Assign):
+            for target in node.targets:
+                for sub in ast.walk(target):
+                    if isinstance(sub, ast.Name):
+                        names.append(sub.id)
+    return names, functions
+
+
+def _code_answers(nb):
+    return [c for c in nb.cells if _meta(c).get("solution") and c.cell_type == "code"]
+
+
+def faker(source, release, prelude: str = ""):
+    """Every answer is an object that claims to equal anything (and to be a str)."""
+    solutions = {_meta(c)["grade_id"]: c.source for c in source.cells if _meta(c).get("solution")}
+    nb = copy.deepcopy(release)
+    first = True
+    for cell in _code_answers(nb):
+        names, functions = _assigned_names(solutions[_meta(cell)["grade_id"]])
+        lines = [EQUALS_ANYTHING + prelude] if first else []
+        lines += [f"{n} = _Anything('A')" for n in names]
+        lines += [f"def {f}(*args, **kwargs):\n    return _Anything('A')" for f in functions]
+        cell.source = "\n".join(lines)
+        first = False
+    return nb
+
+
+PATCH_HELPERS = '''
+import builtins, mlops_course.quiz as _quiz
+for _name in dir(_quiz):
+    if _name.startswith(("check_", "expect_")):
+        setattr(_quiz, _name, lambda *args, **kwargs: None)
+builtins.sorted = lambda *args, **kwargs: ['same']
+builtins.abs = lambda x: 0
+'''
+
+PATCH_KERNEL = '''
+_shell = get_ipython()
+_real_run_cell = _shell.run_cell
+def _quiet_run_cell(raw_cell, *args, **kwargs):
+    try:
+        return _real_run_cell(raw_cell, *args, **kwargs)
+    finally:
+        pass
+_shell.showtraceback = lambda *args, **kwargs: None
+import sys
+sys.excepthook = lambda *args: None
+_shell.run_cell_async_orig = _shell.run_cell_async
+async def _swallow(raw_cell, *args, **kwargs):
+    if "expect_" in raw_cell or "check_" in raw_cell:
+        raw_cell = "pass"
+    return await _shell.run_cell_async_orig(raw_cell, *args, **kwargs)
+_shell.run_cell_async = _swallow
+def _swallow_sync(raw_cell, *args, **kwargs):
+    if "expect_" in raw_cell or "check_" in raw_cell:
+        raw_cell = "pass"
+    return _real_run_cell(raw_cell, *args, **kwargs)
+_shell.run_cell = _swallow_sync
+'''
+
+
+def edited_tests(source, release):
+    """Fake answers, every graded test emptied and half of them deleted."""
+    nb = faker(source, release)
+    kept, graded = [], 0
+    for cell in nb.cells:
+        if _meta(cell).get("grade") and not _meta(cell).get("solution"):
+            graded += 1
+            if graded % 2:
+                continue  # deleted
+            cell.source = "pass"
+        elif _meta(cell).get("locked") and cell.cell_type == "code" and "check_" in cell.source:
+            cell.source = "pass"
+        kept.append(cell)
+    nb.cells = kept
+    return nb
+
+
+def snoop_code(targets: dict[str, str], port: int) -> str:
+    """Code that tries to read, write and connect, and prints what worked."""
+    return f'''
+import json as _json, os as _os, socket as _socket
+_results = {{}}
+for _label, _path in {json.dumps(targets)}.items():
+    try:
+        with open(_path, "rb") as _f:
+            _f.read(10)
+        _results["read " + _label] = True
+    except Exception:
+        _results["read " + _label] = False
+for _label, _path in {{"gradebook": {json.dumps(targets["gradebook"])}, "course root": {json.dumps(targets["course root file"])}}}.items():
+    try:
+        with open(_path, "ab") as _f:
+            _f.write(b"x")
+        _results["write " + _label] = True
+    except Exception:
+        _results["write " + _label] = False
+for _label, _addr in {{"loopback server": ("127.0.0.1", {port}), "internet": ("1.1.1.1", 53)}}.items():
+    try:
+        _socket.create_connection(_addr, timeout=2).close()
+        _results["connect " + _label] = True
+    except Exception:
+        _results["connect " + _label] = False
+print("SNOOP " + _json.dumps(_results))
+'''
+
+
+def snooper(source, release, targets: dict[str, str], port: int):
+    """All answers right, plus an attempt to read secrets, write outside and connect."""
+    nb = answered(source, release, set(answer_ids(source)))
+    first = _code_answers(nb)[0]
+    first.source = snoop_code(targets, port) + "\n" + first.source
+    return nb
+
+
+MEMORY_BOMB = '''_hog = []
+while True:
+    _hog.append(bytearray(200 * 1024 * 1024))
+'''
+OUTPUT_FLOOD = '''for _i in range(60_000):
+    print("flood line", _i)
+'''
+
+
+def bomber(source, release):
+    """All answers right, but the first answer exhausts memory and the second floods output."""
+    nb = answered(source, release, set(answer_ids(source)))
+    answers = _code_answers(nb)
+    answers[0].source = MEMORY_BOMB + answers[0].source
+    answers[1].source = OUTPUT_FLOOD + answers[1].source
+    return nb, _meta(answers[0])["grade_id"]
+
+
+def sleeper(source, release):
+    """All answers right, but the first answer never finishes."""
+    nb = answered(source, release, set(answer_ids(source)))
+    answers = _code_answers(nb)
+    answers[0].source = "import time\ntime.sleep(10 ** 6)\n" + answers[0].source
+    return nb, _meta(answers[0])["grade_id"]

@@ -1,0 +1,116 @@
+"""Hostile submissions against the real grader, for every quiz (issue: untrusted grading).
+
+Each week is graded in a scratch course root (the ``graded_course`` fixture) together
+with submissions that try to read secrets, fake answers, patch the test helpers or
+the kernel, edit or delete tests, exhaust memory or flood output; one more test makes
+a cell that never finishes and re-grades with manual grades in the gradebook.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+
+import hostile
+from conftest import by_week, make_course_root, run_course, write_submission
+from mlops_course import paths, sandbox
+from mlops_course.examples import expected_outcome
+from mlops_course.grading import GRADED, MISSING
+
+pytestmark = pytest.mark.grading
+WEEKS = paths.quiz_weeks()
+
+
+def _autograded_outputs(root: Path, student: str, week: str) -> str:
+    nb = nbformat.read(root / "build/autograded" / student / week / "quiz.ipynb", as_version=4)
+    return "\n".join(str(o.get("text", "")) for c in nb.cells for o in c.get("outputs", []))
+
+
+@pytest.mark.parametrize("week", by_week(WEEKS))
+def test_sandbox_hides_secrets_blocks_writes_and_network(graded_course, week):
+    """Protects (isolation): student code cannot read quiz sources, solutions, the
+    gradebook or other students' work, cannot write outside its folder, has no network."""
+    if not sandbox.isolation_active():
+        pytest.fail("bubblewrap is not installed: autograding would run without isolation "
+                    "(install it with `make system-deps`)")
+    root, report, _ = graded_course(week)
+    line = next(l for l in _autograded_outputs(root, "snooper", week).splitlines() if l.startswith("SNOOP "))
+    results = json.loads(line[len("SNOOP "):])
+    assert results and not any(results.values()), f"{week}: sandbox let through {[k for k, v in results.items() if v]}"
+    assert not (root / "leak.txt").exists()
+    assert report["snooper"]["status"] == GRADED
+    assert report["snooper"]["score"] == pytest.approx(expected_outcome(week)["all_correct"][1]), \
+        "isolation must not break honest answers"
+
+
+@pytest.mark.parametrize("week", by_week(WEEKS))
+def test_fake_answers_and_patched_helpers_earn_nothing(graded_course, week):
+    """Protects (no fake passes): objects equal to anything, patched helpers, builtins or
+    kernel, and edited or deleted tests all score 0, and tampering is reported."""
+    _, report, _ = graded_course(week)
+    for student in ("faker", "helper_patcher", "kernel_patcher", "test_editor"):
+        assert report[student]["status"] == GRADED, report[student]
+        assert report[student]["score"] == 0, f"{week}/{student}: {report[student]}"
+    for student in ("helper_patcher", "kernel_patcher"):
+        problems = " ".join(report[student]["problems"])
+        assert "tampered" in problems and "review:" in problems, f"{week}/{student}: {problems}"
+
+
+@pytest.mark.parametrize("week", by_week(WEEKS))
+def test_memory_bomb_and_output_flood_are_bounded(graded_course, week):
+    """Protects (bounded): a memory bomb and an output flood end with a clear reason,
+    and the rest of that student's answers are still graded."""
+    root, report, bombed = graded_course(week)
+    bomber = report["bomber"]
+    problems = " ".join(bomber["problems"])
+    assert bomber["status"] == GRADED and "ran out of memory" in problems and "output truncated" in problems, bomber
+    assert 0 < bomber["score"] < expected_outcome(week)["all_correct"][1]
+    size = (root / "build/autograded/bomber" / week / "quiz.ipynb").stat().st_size
+    assert size < 3_000_000, f"autograded notebook is {size} bytes"
+
+
+@pytest.mark.parametrize("week", by_week(WEEKS))
+def test_every_problem_is_reported_and_nobody_else_suffers(graded_course, week):
+    """Protects (nothing lost): a missing notebook and a late submission are reported.
+    (test_grading checks that the honest students around the hostile ones get exactly
+    their expected scores.)"""
+    _, report, _ = graded_course(week)
+    assert report["no_notebook"]["status"] == MISSING and report["no_notebook"]["problems"]
+    assert report["late_submission"]["late"] and "late by" in " ".join(report["late_submission"]["problems"])
+    assert not report["all_correct"]["late"]
+
+
+def test_regrading_is_stable_and_keeps_manual_grades(tmp_path):
+    """Protects: re-running autograde gives the same grades, manual grades survive it, and
+    a cell that never finishes is stopped at the time limit while grading goes on."""
+    from nbgrader.api import Gradebook
+
+    week = WEEKS[0]
+    root = make_course_root(tmp_path / "course")
+    run_course(root, "release", "--week", week)
+    run_course(root, "examples", "--week", week)
+    source = nbformat.read(root / "quizzes" / week / "quiz.ipynb", as_version=4)
+    release = nbformat.read(root / "build/release" / week / "quiz.ipynb", as_version=4)
+    sleeper_nb, _ = hostile.sleeper(source, release)
+    write_submission(root, "sleeper", week, sleeper_nb)
+    run_course(root, "autograde", "--week", week)
+    first = {r["student"]: r for r in json.loads((root / "build/reports" / f"autograde_{week}.json").read_text())}
+    assert "stopped at the time limit" in " ".join(first["sleeper"]["problems"])
+    assert 0 < first["sleeper"]["score"] < first["all_correct"]["score"]
+
+    manual = [c.metadata["nbgrader"] for c in source.cells
+              if c.metadata.get("nbgrader", {}).get("solution") and c.metadata["nbgrader"].get("grade")]
+    with Gradebook(f"sqlite:///{root}/build/gradebook.db") as gb:
+        for meta in manual:
+            grade = gb.find_grade(meta["grade_id"], "quiz", week, "all_correct")
+            grade.manual_score = meta["points"]
+        gb.db.commit()
+    run_course(root, "autograde", "--week", week)
+    second = {r["student"]: r for r in json.loads((root / "build/reports" / f"autograde_{week}.json").read_text())}
+    bonus = sum(m["points"] for m in manual)
+    for student, row in first.items():
+        extra = bonus if student == "all_correct" else 0
+        assert second[student]["score"] == pytest.approx(row["score"] + extra), student
+        assert second[student]["status"] == row["status"]
