@@ -25,7 +25,7 @@ WEEK_ARG := $(if $(WEEK),--week $(WEEK),)
 PYTEST_WORKERS ?= 2
 
 .PHONY: help setup data notebooks check-notebooks release examples autograde feedback \
-        grades course lab test test-fast test-notebooks test-grading bench lock clean
+        grades report course lab test test-fast test-notebooks test-grading bench lock clean
 
 help: ## list the targets
 	@echo "MLOps course -- make <target> [WEEK=NN]"
@@ -65,15 +65,19 @@ feedback: setup ## feedback HTML (no hidden tests) in build/feedback/
 grades: setup ## export grades to build/grades.csv
 	$(COURSE) grades
 
+report: setup ## item analysis: build/reports/index.html and CSV files
+	$(COURSE) report
+
 course: setup ## the main job: data, notebooks, release, grade the example submissions
-	@$(MAKE) --no-print-directory data notebooks release examples autograde feedback grades
+	@$(MAKE) --no-print-directory data notebooks release examples autograde feedback grades report
 	@echo
 	@echo "Done. Student release: build/student_release/   nbgrader release: build/release/"
-	@echo "      Feedback: build/feedback/   Grades: build/grades.csv   Reports: build/reports/"
+	@echo "      Feedback: build/feedback/   Grades: build/grades.csv   Item analysis: build/reports/index.html"
 
 lab: setup ## JupyterLab with the nbgrader extensions (formgrader uses grader_config.py)
 	$(BIN)/jupyter lab --ip=127.0.0.1 --no-browser --LabApp.news_url=None \
-	    --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate $(NBGRADER_CONFIG)
+	    --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate --config=$(CURDIR)/grader_config.py \
+	    $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 test: setup ## the whole test suite, in parallel (WEEK=NN for one week)
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(if $(WEEK),-k "$(WEEK)",)

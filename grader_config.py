@@ -46,6 +46,7 @@ c.GenerateFeedback.preprocessors = [
     GetGrades,
     ClearHiddenTests,
     "mlops_course.grading.HideTracebacks",
+    "mlops_course.grading.FeedbackSummary",  # score per item and what to review, at the top
     CSSHTMLHeaderPreprocessor,
 ]
 

@@ -105,6 +105,14 @@ def cmd_grades(args) -> int:
     return 0
 
 
+def cmd_report(args) -> int:
+    from . import report
+
+    page = report.build_report()
+    print(f"item analysis: {page.relative_to(paths.ROOT)} (CSV files beside it)")
+    return 0
+
+
 def cmd_bench(args) -> int:
     from . import bench
 
@@ -126,9 +134,11 @@ def main(argv: list[str] | None = None) -> int:
         ("autograde", cmd_autograde, "autograde every submission and report problems per student"),
         ("feedback", cmd_feedback, "write feedback HTML without hidden tests"),
         ("grades", cmd_grades, "export grades to build/grades.csv"),
+        ("report", cmd_report, "item analysis of every graded quiz (HTML and CSV)"),
     ]:
         p = sub.add_parser(name, help=text)
-        p.add_argument("--week", help="only this week (prefix such as 01)")
+        if name != "report":
+            p.add_argument("--week", help="only this week (prefix such as 01)")
         if name == "autograde":
             p.add_argument("--strict", action="store_true", help="exit 1 if any submission failed")
         p.set_defaults(func=func)

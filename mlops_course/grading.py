@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import os
 import shutil
 import time
@@ -78,6 +79,49 @@ class HideTracebacks(NbGraderPreprocessor):
                 if output.get("output_type") == "error":
                     output["traceback"] = [f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"]
         return cell, resources
+
+
+class FeedbackSummary(NbGraderPreprocessor):
+    """Feedback preprocessor: a summary at the top, item by item, with what to review.
+
+    Runs after nbgrader's GetGrades, which puts each graded cell's score in its
+    metadata. Items (``q3`` for ``q3_form`` and ``q3_values``) not fully earned point to
+    the question's heading in this notebook and to the week's lesson.
+    """
+
+    def preprocess(self, nb, resources):
+        from nbformat.v4 import new_markdown_cell
+
+        week = resources.get("nbgrader", {}).get("assignment", "")
+        headings, items = {}, {}
+        for cell in nb.cells:
+            meta = cell.metadata.get("nbgrader", {})
+            gid = meta.get("grade_id", "")
+            if cell.cell_type == "markdown" and gid.endswith("_question"):
+                titled = [line for line in cell.source.splitlines() if re.search(r"\bQ\d+\b", line)]
+                headings[gid.split("_")[0]] = (titled or [gid])[0].lstrip("#* ").split(".")[0].strip("* ")
+            if meta.get("grade") and meta.get("points"):
+                item = gid.split("_")[0]
+                score, points = meta.get("score"), float(meta["points"])
+                earned, possible, by_hand = items.get(item, (0.0, 0.0, False))
+                items[item] = (earned + float(score or 0), possible + points, by_hand or bool(meta.get("solution")))
+        total = resources.get("nbgrader", {}).get("score")
+        maximum = resources.get("nbgrader", {}).get("max_score")
+        lines = [f"# Your feedback: {total:g} / {maximum:g} points" if total is not None else "# Your feedback", "",
+                 "| item | points | status |", "| --- | --- | --- |"]
+        review = []
+        for item, (earned, possible, by_hand) in items.items():
+            status = "full marks" if earned >= possible else ("graded by your instructor" if by_hand else "review")
+            label = headings.get(item, item)
+            lines.append(f"| {label} | {earned:g} / {possible:g} | {status} |")
+            if status == "review":
+                review.append(label)
+        if review:
+            lines += ["", f"**What to review:** {', '.join(review)}. Reread the matching sections of the "
+                      f"lesson `notebooks/{week}.ipynb`, then try its exercises again (their checks and "
+                      "hints are instant). Failed test messages below say what was wrong with your answer."]
+        nb.cells.insert(0, new_markdown_cell("\n".join(lines)))
+        return nb, resources
 
 
 # -- intake -------------------------------------------------------------------

@@ -28,7 +28,7 @@ from pathlib import Path
 from . import paths
 
 KERNEL_NAME = "mlops-grader"
-MEMORY_MB = int(os.environ.get("MLOPS_GRADER_MEMORY_MB", "3072"))
+MEMORY_MB = int(os.environ.get("MLOPS_GRADER_MEMORY_MB", "2048"))
 FILE_SIZE_MB = 200
 
 
@@ -80,10 +80,11 @@ def bwrap_command(connection_file: str, workdir: Path) -> list[str]:
     base = Path(sys.base_prefix).resolve()
     info = json.loads(Path(connection_file).read_text())
     cmd = [bwrap(), "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
-    # Hide the grader's home (keys, configs), the course root and the package's checkout.
-    for hidden in (home, paths.ROOT, package.parent):
-        if hidden != Path("/"):
-            cmd += ["--tmpfs", str(hidden)]
+    # Hide the grader's home (keys, configs), the course root and the package's checkout
+    # behind empty folders, made read-only once the binds below are in place.
+    hidden = [str(h) for h in (home, paths.ROOT, package.parent) if h != Path("/")]
+    for folder in hidden:
+        cmd += ["--tmpfs", folder]
     # Then make visible again, read-only, what the kernel needs to run.
     readable = {base: base, Path(sys.prefix): Path(sys.prefix).resolve(), package: package,
                 paths.DATA_DIR: paths.DATA_DIR.resolve()}
@@ -96,6 +97,7 @@ def bwrap_command(connection_file: str, workdir: Path) -> list[str]:
     cmd += [
         "--ro-bind", connection_file, connection_file,
         "--bind", str(workdir), str(workdir),
+        *[arg for folder in hidden for arg in ("--remount-ro", folder)],
         "--chdir", str(workdir),
         "--setenv", "HOME", str(workdir),
         "--unsetenv", "JPY_PARENT_PID",  # the kernel's parent lives outside the PID namespace

@@ -109,6 +109,9 @@ def test_feedback_hides_hidden_tests(graded, week):
             import html as _html
 
             assert line not in page and _html.escape(line) not in page, f"{week}/{student}: feedback shows {line!r}"
+        assert "Your feedback" in page, f"{week}/{student}: no summary at the top of the feedback"
+    half = (root / "build/feedback/half_correct" / week / "quiz.html").read_text()
+    assert "What to review" in half and f"notebooks/{week}.ipynb" in half
 
 
 @pytest.mark.parametrize("week", by_week(WEEKS))

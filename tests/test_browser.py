@@ -1,0 +1,168 @@
+"""The student's and the instructor's real experience: JupyterLab in headless Chromium.
+
+JupyterLab runs from the course environment on 127.0.0.1 with token auth; Debian's
+Chromium is driven through Playwright (no browser download). The test opens a student
+lesson and runs all cells (the self-check verdicts must render), opens the released
+quiz and runs its visible tests, and loads nbgrader's assignment list and formgrader.
+Screenshots go to build/browser/ for a person to look at.
+"""
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import course_env, run_course
+from mlops_course import paths
+from mlops_course.build import scratch_course_root
+
+pytestmark = pytest.mark.browser
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+SHOTS = paths.BUILD_DIR / "browser"
+WEEK = paths.weeks()[0]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """JupyterLab serving a scratch course folder with copies of a lesson and a quiz."""
+    if CHROMIUM is None:
+        pytest.fail("Chromium is not installed (make system-deps installs Debian's chromium)")
+    root = scratch_course_root(tmp_path_factory.mktemp("lab"))
+    run_course(root, "release", "--week", WEEK)
+    work = root / "student"
+    work.mkdir()
+    shutil.copy2(paths.NOTEBOOKS_DIR / f"{WEEK}.ipynb", work / "lesson.ipynb")  # copies: the repo stays untouched
+    # The quiz as a student would leave it: every answer filled in, but q1 given as a number.
+    import nbformat
+
+    from mlops_course.examples import answer_ids, answered
+
+    source = nbformat.read(paths.QUIZZES_DIR / WEEK / "quiz.ipynb", as_version=4)
+    quiz = answered(source, nbformat.read(root / "build/release" / WEEK / "quiz.ipynb", as_version=4),
+                    set(answer_ids(source)))
+    for cell in quiz.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == "q1":
+            cell.source = "q1 = 5"
+    nbformat.write(quiz, work / "quiz.ipynb")
+    port, token = _free_port(), secrets.token_hex(16)
+    log = (root / "lab.log").open("w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", "--LabApp.news_url=None",
+         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate", f"--config={root / 'grader_config.py'}"]
+        + (["--allow-root"] if os.geteuid() == 0 else []),
+        cwd=root, env=course_env(root), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
+            break
+        except OSError:
+            if server.poll() is not None:
+                pytest.fail(f"JupyterLab exited: {(root / 'lab.log').read_text()[-2000:]}")
+            time.sleep(0.5)
+    else:
+        server.kill()
+        pytest.fail("JupyterLab did not answer within 90 s")
+    yield base, token, root
+    os.killpg(server.pid, 15)
+    server.wait(timeout=20)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run", "--disable-quic"])
+        yield chromium
+        chromium.close()
+
+
+def _run_all(page) -> None:
+    """Run > Run All Cells, through the menu bar a student would use."""
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click(timeout=30_000)
+    page.get_by_role("menuitem", name=re.compile(r"^Run All Cells")).click(timeout=30_000)
+
+
+def _open(browser, url: str):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(url, timeout=120_000)
+    page.wait_for_selector(".jp-Notebook", timeout=120_000)
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=120_000)
+    return page, errors
+
+
+def test_lesson_runs_in_the_browser_and_shows_verdicts(lab, browser):
+    """Protects: a student opening the lesson and running all cells sees every self-check."""
+    base, token, _ = lab
+    page, errors = _open(browser, f"{base}/lab/tree/student/lesson.ipynb?token={token}")
+    _run_all(page)
+    page.wait_for_function("document.querySelectorAll('.mlops-verdict').length >= 4", timeout=180_000)
+    statuses = page.eval_on_selector_all(".mlops-verdict", "els => els.map(e => e.dataset.status)")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.locator(".mlops-verdict").first.scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "lesson_verdicts.png"))
+    assert statuses and set(statuses) == {"not attempted"}, statuses
+    assert not errors, errors
+    page.close()
+
+
+def test_quiz_visible_tests_run_in_the_browser(lab, browser):
+    """Protects: the released quiz opens, its visible tests run, and a malformed answer
+    gets a message that names the variable and what is wrong with it."""
+    base, token, _ = lab
+    page, errors = _open(browser, f"{base}/lab/tree/student/quiz.ipynb?token={token}")
+    _run_all(page)
+    active = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook"
+    page.wait_for_function(
+        f"[...document.querySelectorAll('{active} .jp-OutputArea-output')].some(e => e.innerText.includes('AnswerError'))",
+        timeout=120_000)
+    text = page.inner_text(active)
+    page.get_by_text("q1 must be a string").first.scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "quiz_visible_tests.png"))
+    assert "q1 must be a string such as 'A', got int: 5" in text
+    assert "expect_choice" not in text  # hidden tests are not in the release
+    assert not errors, errors
+    page.close()
+
+
+def test_nbgrader_extensions_load(lab, browser):
+    """Protects: the instructor's formgrader and the students' assignment list load."""
+    base, token, _ = lab
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{base}/formgrader?token={token}", timeout=60_000)
+    page.wait_for_selector(f"text={WEEK}", timeout=60_000)
+    page.screenshot(path=str(SHOTS / "formgrader.png"))
+    page.goto(f"{base}/lab?token={token}", timeout=60_000)
+    page.wait_for_selector(".jp-LabShell", timeout=120_000)
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Nbgrader$")).click(timeout=30_000)
+    page.get_by_role("menuitem", name=re.compile(r"^Assignment List")).click(timeout=30_000)
+    page.wait_for_selector("text=Released assignments", timeout=60_000)
+    page.screenshot(path=str(SHOTS / "assignment_list.png"))
+    assert not errors, errors
+    page.close()
