@@ -10,7 +10,6 @@ VENV   := .venv
 BIN    := $(CURDIR)/$(VENV)/bin
 STAMP  := $(VENV)/.installed
 COURSE := $(BIN)/python -m mlops_course
-NBGRADER_CONFIG := --JupyterApp.config_file_name=grader_config
 
 # nbgrader runs alembic and MLflow runs uvicorn as subprocesses: the venv must be on PATH.
 export PATH := $(BIN):$(PATH)
@@ -25,7 +24,7 @@ WEEK_ARG := $(if $(WEEK),--week $(WEEK),)
 PYTEST_WORKERS ?= 2
 
 .PHONY: help setup data notebooks check-notebooks release examples autograde feedback \
-        grades report course lab test test-fast test-notebooks test-grading bench lock clean
+        grades report course lab system-deps test test-fast test-notebooks test-grading test-browser bench lock clean
 
 help: ## list the targets
 	@echo "MLOps course -- make <target> [WEEK=NN]"
@@ -79,17 +78,30 @@ lab: setup ## JupyterLab with the nbgrader extensions (formgrader uses grader_co
 	    --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate --config=$(CURDIR)/grader_config.py \
 	    $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-test: setup ## the whole test suite, in parallel (WEEK=NN for one week)
+system-deps: ## Debian packages for grading isolation and browser tests (bubblewrap, chromium)
+	@missing=""; command -v bwrap >/dev/null || missing="$$missing bubblewrap"; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "Installing$$missing with apt-get..."; \
+	  (apt-get install -y -qq $$missing || (apt-get update -qq && apt-get install -y -qq $$missing)) >/dev/null; \
+	else echo "Missing system packages:$$missing -- install them (e.g. sudo apt-get install$$missing);" \
+	  "without bubblewrap, grading runs unisolated and the isolation and browser tests fail."; fi
+
+test: setup system-deps ## the whole test suite, in parallel (WEEK=NN for one week)
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(if $(WEEK),-k "$(WEEK)",)
 
 test-fast: setup ## package, data and environment tests only (seconds)
-	$(BIN)/python -m pytest -m "not notebook and not grading"
+	$(BIN)/python -m pytest -m "not notebook and not grading and not browser"
 
 test-notebooks: setup ## execute every notebook (WEEK=NN for one week)
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -m notebook $(if $(WEEK),-k "$(WEEK)",)
 
-test-grading: setup ## release, example submissions, autograde, feedback, leaks
+test-grading: setup system-deps ## release, examples, hostile submissions, autograde, feedback, report
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup -m grading $(if $(WEEK),-k "$(WEEK)",)
+
+test-browser: setup system-deps ## JupyterLab in headless Chromium (screenshots in build/browser/)
+	$(BIN)/python -m pytest -m browser
 
 bench: setup ## time every notebook against its budget (median of 3 runs)
 	$(COURSE) bench $(WEEK_ARG)

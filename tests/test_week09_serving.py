@@ -1,0 +1,195 @@
+"""Week 09: the model server the deployment lesson starts (mlops_course.serving).
+
+Each test names the property it protects: valid requests are answered, bad ones get a
+clear 4xx, start-up problems raise a readable error, and no server outlives its owner.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import textwrap
+import time
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+import requests
+from sklearn.compose import ColumnTransformer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+from mlops_course.serving import (
+    ModelServer, PortInUseError, ServerStartError, file_sha256, free_port, port_in_use,
+)
+
+SCHEMA = {"minutes": "number", "calls": "integer", "plan": "string"}
+
+
+def _gone(pid: int, port: int, timeout: float = 10.0) -> bool:
+    """True once the process ``pid`` has exited and nothing listens on ``port``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+            alive = not _zombie(pid)
+        except ProcessLookupError:
+            alive = False
+        if not alive and not port_in_use(port):
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().split(")")[-1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
+@pytest.fixture(scope="module")
+def model_path(tmp_path_factory):
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"minutes": rng.normal(180, 50, 200), "calls": rng.integers(0, 9, 200),
+                          "plan": rng.choice(["yes", "no"], 200)})
+    target = ((frame["calls"] > 4) | (frame["plan"] == "yes")).astype(int)
+    pipe = Pipeline([
+        ("prep", ColumnTransformer([("num", StandardScaler(), ["minutes", "calls"]),
+                                    ("cat", OneHotEncoder(handle_unknown="ignore"), ["plan"])])),
+        ("clf", LogisticRegression()),
+    ]).fit(frame, target)
+    path = tmp_path_factory.mktemp("model") / "model.joblib"
+    joblib.dump(pipe, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def server(model_path):
+    with ModelServer(model_path, SCHEMA) as running:
+        yield running
+    assert _gone(running_pid := running.pid, running.port), f"server {running_pid} still alive after stop()"
+
+
+GOOD = {"minutes": 200.5, "calls": 6, "plan": "no"}
+
+
+def test_valid_request_is_answered(server, model_path):
+    """Protects: a well-formed request gets predictions and probabilities, one per record."""
+    assert requests.get(server.url + "/health", timeout=5).json() == {"status": "ok"}
+    reply = requests.post(server.url + "/predict", json={"records": [GOOD, {**GOOD, "calls": 0}]}, timeout=5)
+    assert reply.status_code == 200
+    body = reply.json()
+    assert len(body["predictions"]) == 2 and len(body["probabilities"]) == 2
+    assert all(0 <= p <= 1 for p in body["probabilities"])
+    meta = requests.get(server.url + "/metadata", timeout=5).json()
+    assert meta["sha256"] == file_sha256(model_path) and meta["schema"] == SCHEMA
+
+
+@pytest.mark.parametrize("payload, status, words", [
+    ({"records": [{"minutes": 200.5, "calls": 6}]}, 422, ["plan", "required"]),
+    ({"records": [{**GOOD, "extra": 1}]}, 422, ["extra", "not permitted"]),
+    ({"records": [{**GOOD, "minutes": "lots"}]}, 422, ["minutes", "number"]),
+    ({"records": [{**GOOD, "plan": 1}]}, 422, ["plan", "string"]),
+    ({"records": [{**GOOD, "calls": 2.5}]}, 422, ["calls", "integer"]),
+    ({"rows": [GOOD]}, 422, ["records", "required"]),
+    ({"records": []}, 422, ["records", "at least 1"]),
+    ('{"records": [', 400, ["not valid json"]),
+    ("", 400, ["json object"]),
+    ("[1, 2]", 400, ["json object"]),
+], ids=["missing-column", "unknown-column", "text-for-number", "number-for-text", "float-for-int",
+        "wrong-key", "empty", "truncated-json", "empty-body", "json-array"])
+def test_bad_request_gets_a_clear_4xx(server, payload, status, words):
+    """Protects: bad requests are refused with the right 4xx and a message naming the problem."""
+    if isinstance(payload, str):
+        reply = requests.post(server.url + "/predict", data=payload,
+                              headers={"Content-Type": "application/json"}, timeout=5)
+    else:
+        reply = requests.post(server.url + "/predict", json=payload, timeout=5)
+    assert reply.status_code == status, reply.text
+    message = " ".join([reply.json()["error"], *reply.json()["detail"]]).lower()
+    for word in words:
+        assert word.lower() in message, message
+
+
+def test_taken_port_raises_a_clear_error(model_path):
+    """Protects: a port that is in use is reported before anything starts."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        port = sock.getsockname()[1]
+        with pytest.raises(PortInUseError, match=f"Port {port}.*already in use"):
+            ModelServer(model_path, SCHEMA, port=port).start()
+
+
+def test_server_that_does_not_come_up_reports_its_log(tmp_path):
+    """Protects: a server that dies at start-up raises ServerStartError with its log, and is gone."""
+    broken = tmp_path / "model.joblib"
+    broken.write_text("this is not a joblib file")
+    server = ModelServer(broken, SCHEMA, startup_timeout=30)
+    with pytest.raises(ServerStartError, match="(?s)exited with code.*Its log:.*Traceback"):
+        server.start()
+    assert not server.running
+
+
+def test_schema_is_checked_before_start(model_path):
+    with pytest.raises(ValueError, match="schema"):
+        ModelServer(model_path, {"minutes": "float64"})
+
+
+_OWNER = """
+import os, signal, sys
+from mlops_course.serving import ModelServer
+server = ModelServer(sys.argv[1], {"minutes": "number", "calls": "integer", "plan": "string"}).start()
+print(server.pid, server.port, flush=True)
+if sys.argv[2] == "kill":
+    os.kill(os.getpid(), signal.SIGKILL)   # the kernel dies: no atexit, no finally
+raise RuntimeError("a cell failed halfway")  # the run fails: atexit stops the server
+"""
+
+
+@pytest.mark.parametrize("how", ["exception", "kill"])
+def test_server_does_not_outlive_its_owner(model_path, tmp_path, how):
+    """Protects: when the notebook fails or its kernel is killed, the server process and
+    its listening port are gone too."""
+    script = tmp_path / "owner.py"
+    script.write_text(textwrap.dedent(_OWNER))
+    done = subprocess.run([sys.executable, str(script), str(model_path), how],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0
+    pid, port = (int(x) for x in done.stdout.split()[:2])
+    assert _gone(pid, port), f"server {pid} on port {port} survived its owner ({how})"
+
+
+def test_free_port_is_free():
+    port = free_port()
+    assert 1024 <= port <= 65535 and not port_in_use(port)
+
+
+def test_server_is_gone_after_a_notebook_fails_halfway(model_path, tmp_path):
+    """Protects: a lesson that starts a server and then fails in a later cell (so its stop
+    cell never runs) leaves no server process and no listening port once nbclient is done."""
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    info = tmp_path / "server.txt"
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell(
+            "from mlops_course.serving import ModelServer\n"
+            f"server = ModelServer({str(model_path)!r}, {SCHEMA!r}).start()\n"
+            f"open({str(info)!r}, 'w').write(f'{{server.pid}} {{server.port}}')"),
+        nbformat.v4.new_code_cell("raise RuntimeError('a cell fails halfway')"),
+        nbformat.v4.new_code_cell("server.stop()"),
+    ])
+    client = NotebookClient(nb, timeout=120, kernel_name="python3",
+                            resources={"metadata": {"path": str(tmp_path)}})
+    with pytest.raises(CellExecutionError, match="fails halfway"):
+        client.execute()
+    pid, port = (int(x) for x in info.read_text().split())
+    assert _gone(pid, port), f"server {pid} on port {port} survived the failed notebook"
