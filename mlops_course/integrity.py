@@ -34,13 +34,22 @@ class GuardedExecute(Execute):
     ).tag(config=True)
 
     def output(self, outs, msg, display_id, cell_index):
-        if msg["msg_type"] != "error":  # errors always count: they decide the grade
-            used = sum(len(str(o.get("text", ""))) + len(str(o.get("data", ""))) for o in outs)
-            if used > self.max_output_bytes:
-                if not any(TRUNCATED in str(o.get("text")) for o in outs):
-                    outs.append(new_output("stream", name="stderr", text=f"{TRUNCATED} after {self.max_output_bytes // 1000} kB\n"))
-                return None
-        return super().output(outs, msg, display_id, cell_index)
+        if msg["msg_type"] == "error":  # errors always count: they decide the grade
+            return super().output(outs, msg, display_id, cell_index)
+        limit = self.max_output_bytes
+        used = sum(len(str(o.get("text", ""))) + len(str(o.get("data", ""))) for o in outs)
+        if used >= limit:
+            self._note_truncation(outs)
+            return None
+        out = super().output(outs, msg, display_id, cell_index)
+        if out is not None and out.get("output_type") == "stream" and used + len(out.text) > limit:
+            out.text = out.text[: limit - used]
+            self._note_truncation(outs)
+        return out
+
+    def _note_truncation(self, outs) -> None:
+        if not any(TRUNCATED in str(o.get("text", "")) for o in outs):
+            outs.append(new_output("stream", name="stderr", text=f"{TRUNCATED} after {self.max_output_bytes // 1000} kB\n"))
 
     def preprocess(self, nb: NotebookNode, resources=None, km=None):
         # A probe cell before every graded test and one at the end: each calls a quiz

@@ -21,12 +21,18 @@ def disable_telemetry() -> None:
         os.environ.setdefault(key, value)
 
 
-def setup(seed: int = SEED) -> int:
+def setup(seed: int = SEED, threads: int | None = None) -> int:
     """Prepare a notebook: telemetry off, seeds fixed, readable plots and tables.
 
+    Numerical libraries get ``threads`` threads (default 1, or ``MLOPS_COURSE_THREADS``):
+    the course's data sets are small, and on a shared 2-core machine (CI running two
+    notebooks at once, a busy laptop) extra BLAS threads only fight each other.
     Returns the seed so a notebook can write ``SEED = mc.setup()``.
     """
     disable_telemetry()
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(threads or int(os.environ.get("MLOPS_COURSE_THREADS", "1")))
     random.seed(seed)
     import numpy as np
     import pandas as pd

@@ -190,64 +190,84 @@ p-value means such a difference would be rare if that were true."""
                 raise Incorrect(f"For {what}, the drift flag should be a bool that is True exactly when p < alpha.")
 
 
-def _detect(stream, window, threshold):
-    stream = np.asarray(stream, float)
-    start, found = 0, []
-    for t in range(len(stream) + 1):
-        if t - start >= 2 * window:
-            old, new = stream[t - 2 * window:t - window], stream[t - window:t]
-            if abs(new.mean() - old.mean()) > threshold:
-                found.append(t)
-                start = t
+def _adwin_points(stream, delta=0.002):
+    from river import drift
+
+    detector = drift.ADWIN(delta=delta)
+    found = []
+    for i, x in enumerate(stream):
+        detector.update(float(x))
+        if detector.drift_detected:
+            found.append(i)
     return found
 
 
-class DetectChanges(Exercise):
-    title = "A two-window change detector"
+def _adwin_ignoring_delta(stream, delta=0.002):
+    """A plausible mistake: the detector is built with river's default delta, whatever is asked."""
+    return _adwin_points(stream)
+
+
+class AdwinDriftPoints(Exercise):
+    title = "Drift points of a stream with river's ADWIN"
     hints = (
-        "Walk through the stream with an index t. Once at least 2 * window values have arrived since "
-        "the last reset, compare the mean of the newest window with the mean of the window before it.",
-        "When the absolute difference of the two means exceeds the threshold, record t and forget the "
-        "past: set the start of the buffer to t, so both windows must fill again with new data.",
+        "Build one fresh detector per call with drift.ADWIN(delta=delta) and leave its other "
+        "parameters at their defaults. A detector kept from an earlier call remembers the old stream.",
+        "Loop with `for i, x in enumerate(stream):`, call detector.update(x), then read detector.drift_detected.",
+        "Whenever drift_detected is True, append i, the 0-based position of the value you just fed in. "
+        "Return the list after the loop.",
     )
     solution = """```python
-def detect_changes(stream, window=30, threshold=1.0):
-    stream = np.asarray(stream, dtype=float)
-    start, found = 0, []
-    for t in range(len(stream) + 1):
-        if t - start >= 2 * window:
-            old = stream[t - 2 * window:t - window]
-            new = stream[t - window:t]
-            if abs(new.mean() - old.mean()) > threshold:
-                found.append(t)
-                start = t  # drop the old data, as ADWIN drops the older sub-window
+from river import drift
+
+def adwin_drift_points(stream, delta=0.002):
+    detector = drift.ADWIN(delta=delta)
+    found = []
+    for i, x in enumerate(stream):
+        detector.update(x)
+        if detector.drift_detected:
+            found.append(i)
     return found
 ```
-Dropping everything before the alarm keeps one change from firing again and again."""
-    wrong_answer = staticmethod(lambda stream, window=30, threshold=1.0: [
-        t for t in range(2 * window, len(stream) + 1)
-        if abs(np.mean(stream[t - window:t]) - np.mean(stream[t - 2 * window:t - window])) > threshold])
+`drift_detected` describes the update that was just made, so it must be read after every
+`update`; it is False again after the next one. A new detector per call keeps two
+streams from mixing."""
+    wrong_answer = staticmethod(_adwin_ignoring_delta)
 
     def evaluate(self, fn) -> None:
-        expect_callable(fn, "detect_changes")
-        rng = np.random.default_rng(11)
-        stable = rng.normal(0, 1, 600)
-        got = list(fn(stable, window=40, threshold=1.0))
-        if got:
-            raise Incorrect(f"On a stream without any change, detect_changes raised {len(got)} alarm(s).")
-        sudden = np.r_[rng.normal(0, 1, 300), rng.normal(3, 1, 300)]
-        got = [int(t) for t in fn(sudden, window=40, threshold=1.0)]
-        if len(got) == 0:
-            raise Incorrect("On a stream whose mean jumps from 0 to 3 at t=300, nothing was detected.")
-        if not 300 < got[0] <= 380:
-            raise Incorrect(f"On a stream whose mean jumps at t=300, the first alarm came at t={got[0]}.")
-        if len(got) > 1:
-            raise Incorrect(f"One sudden change raised {len(got)} alarms: after an alarm, drop the old data "
-                            "so the windows refill with new values only.")
-        twice = np.r_[rng.normal(0, 1, 200), rng.normal(-2, 1, 200), rng.normal(1, 1, 200)]
-        got = [int(t) for t in fn(twice, window=30, threshold=1.0)]
-        if len(got) != 2 or not (200 < got[0] <= 260 and 400 < got[1] <= 460):
-            raise Incorrect(f"A stream with changes at t=200 and t=400 gave alarms at {got}.")
+        expect_callable(fn, "adwin_drift_points")
+        rng = np.random.default_rng(10)
+        small_shift = np.r_[rng.normal(0, 1, 400), rng.normal(0.6, 1, 400)]
+        cases = [
+            ("a stable stream", rng.normal(0, 1, 500), 0.002),
+            ("a stream whose mean jumps from 0 to 2 at position 300",
+             np.r_[rng.normal(0, 1, 300), rng.normal(2, 1, 200)], 0.002),
+            ("a stream with changes at positions 200 and 400",
+             np.r_[rng.normal(0, 1, 200), rng.normal(-2, 1, 200), rng.normal(1, 1, 200)], 0.002),
+            ("a 0/1 error stream whose error rate rises from 10% to 40% at position 400",
+             np.r_[rng.uniform(size=400) < 0.1, rng.uniform(size=300) < 0.4].astype(float), 0.01),
+            ("a small shift at position 400 watched with a strict delta", small_shift, 1e-6),
+            ("the same small shift watched with a loose delta", small_shift, 0.5),
+        ]
+        for what, stream, delta in cases:
+            got = fn(stream, delta=delta)
+            if isinstance(got, (str, bytes, dict)) or not hasattr(got, "__iter__"):
+                raise Incorrect(f"adwin_drift_points should return a list of positions, got {type(got).__name__}.")
+            got = list(got)
+            if not all(isinstance(i, (int, np.integer)) and not isinstance(i, bool) for i in got):
+                raise Incorrect("adwin_drift_points should return whole-number positions (ints).")
+            got = [int(i) for i in got]
+            want = _adwin_points(stream, delta)
+            if got == want:
+                continue
+            if got == [i + 1 for i in want]:
+                advice = "The positions are off by one: record the 0-based index of the value whose update raised the flag."
+            elif got == _adwin_points(stream):
+                advice = "These are the detections of the default delta: pass delta on to drift.ADWIN(delta=delta)."
+            else:
+                advice = ("Use a fresh drift.ADWIN(delta=delta) per call with its other parameters at their defaults, "
+                          "and read drift_detected after every update.")
+            raise Incorrect(f"For {what} (delta={delta}), the detections at positions {got} "
+                            f"are not the ones ADWIN reports. {advice}")
 
 
 _SCHEMA = {"price": (0, 1_000_000), "area": (10, 1_000)}
@@ -331,15 +351,10 @@ Each check is cheap and needs no label, so it can run on every batch before the 
                     raise Incorrect(f"For {what}, {key!r} is {bool(got[key])}, which is not right yet.")
 
 
-def reference_detector(stream, window=30, threshold=1.0):
-    """The course's two-window detector, so lesson cells after the exercise run before it is solved."""
-    return _detect(stream, window, threshold)
-
-
 psi = PSI()
 kl_divergence = KLDivergence()
 ks_statistic = KSStatistic()
 chi_square_drift = ChiSquareDrift()
-detect_changes = DetectChanges()
+adwin_drift_points = AdwinDriftPoints()
 quality_checks = QualityChecks()
 EXERCISES = register(globals())
