@@ -31,7 +31,7 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets.config import Config, PyFileConfigLoader
 
 from . import paths, sandbox
-from .integrity import TAMPERED, TRUNCATED, suspicious_code
+from .integrity import OVERTIME, TAMPERED, TRUNCATED, suspicious_code
 
 CONFIG_NAME = "grader_config"
 NOTEBOOK = "quiz.ipynb"
@@ -269,6 +269,8 @@ def _notebook_notes(assignment: str, student: str) -> list[str]:
                 notes.add("tampered: the notebook changed how the kernel runs or reports cells; all tests failed (review)")
             elif ename in ("CellTimeoutError", "KeyboardInterrupt"):
                 notes.add(f"{gid}: stopped at the time limit")
+            elif ename == OVERTIME:
+                notes.add("the notebook ran out of its total time; the remaining cells were not run")
             elif ename == "MemoryError":
                 notes.add(f"{gid}: ran out of memory (limit {sandbox.MEMORY_MB} MB)")
             elif TRUNCATED in str(out.get("text", "")):

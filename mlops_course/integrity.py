@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import secrets
+import time
 
 from nbformat import NotebookNode
 from nbformat.v4 import new_code_cell, new_output
@@ -24,6 +25,7 @@ from traitlets import Integer
 PROBE_MARK = "mlops_course_probe"
 TAMPERED = "GradingIntegrityError"
 TRUNCATED = "[output truncated by the grader]"
+OVERTIME = "NotebookTimeLimit"
 
 
 class GuardedExecute(Execute):
@@ -32,6 +34,19 @@ class GuardedExecute(Execute):
     max_output_bytes = Integer(
         200_000, help="Text a single cell may print before the rest is dropped."
     ).tag(config=True)
+    max_notebook_seconds = Integer(
+        240, help="Wall time for the whole notebook; later cells are skipped once it is spent "
+        "(a kernel that ignores interrupts would otherwise cost the cell timeout once per cell)."
+    ).tag(config=True)
+
+    async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
+        if time.monotonic() - self._started > self.max_notebook_seconds:
+            if cell.cell_type == "code" and not cell.metadata.get(PROBE_MARK):
+                cell.outputs = [new_output("error", ename=OVERTIME, evalue=(
+                    f"not run: the notebook used up its {self.max_notebook_seconds} s"), traceback=[])]
+            self._overtime = True
+            return cell
+        return await super().async_execute_cell(cell, cell_index, execution_count, store_history)
 
     def output(self, outs, msg, display_id, cell_index):
         if msg["msg_type"] == "error":  # errors always count: they decide the grade
@@ -64,6 +79,7 @@ class GuardedExecute(Execute):
         tokens.append(secrets.token_hex(6))
         cells.append(_probe(tokens[-1]))
         nb.cells = cells
+        self._started, self._overtime = time.monotonic(), False
         try:
             nb, resources = super().preprocess(nb, resources, km=km)
         finally:
@@ -74,7 +90,7 @@ class GuardedExecute(Execute):
                 for o in probe.get("outputs", []))
             for token, probe in zip(tokens, probes)
         )
-        if not honest:  # a probe's failure never came back: helpers or the kernel were tampered with
+        if not honest and not self._overtime:  # a probe's failure never came back: tampering
             self._fail_all_tests(nb)
         return nb, resources
 
