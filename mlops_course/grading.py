@@ -19,7 +19,6 @@ import os
 import shutil
 import time
 import warnings
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -35,6 +34,7 @@ from .integrity import OVERTIME, TAMPERED, TRUNCATED, suspicious_code
 
 CONFIG_NAME = "grader_config"
 NOTEBOOK = "quiz.ipynb"
+RENAMED_MARK = ".renamed_from"  # beside a quiz.ipynb the grader copied from a renamed notebook
 
 GRADED = "graded"
 FAILED = "failed"
@@ -160,10 +160,14 @@ def intake(assignment: str, student: str) -> Submission:
     sub = Submission(student, assignment)
     folder = build_path("submitted") / student / assignment
     target = folder / NOTEBOOK
-    if not target.exists():
+    renamed = folder / RENAMED_MARK
+    if target.exists() and renamed.exists():  # renamed on an earlier run: keep saying so
+        sub.problems.append(f"notebook was named {renamed.read_text().strip()!r}; graded it as {NOTEBOOK}")
+    elif not target.exists():
         others = sorted(p for p in folder.glob("*.ipynb")) if folder.exists() else []
         if len(others) == 1:
             shutil.copy2(others[0], target)
+            renamed.write_text(others[0].name)
             sub.problems.append(f"notebook was named {others[0].name!r}; graded it as {NOTEBOOK}")
         elif others:
             sub.status = MISSING
@@ -192,6 +196,8 @@ def _failure_reason(result: dict) -> str:
     text = (result.get("error") or "") + "\n" + (result.get("log") or "")
     if "DeadKernelError" in text or "Kernel died" in text or "UnresponsiveKernelError" in text:
         return "the kernel died while running the notebook (for example os._exit, a crash or running out of memory)"
+    if "GradingTimeLimit" in text:
+        return "grading stopped: the submission took longer than the grader allows (stuck kernel?)"
     if "CellTimeoutError" in text or "TimeoutError" in text:
         return "a cell ran past the time limit"
     lines = [line for line in text.strip().splitlines() if line.strip()]
@@ -241,6 +247,93 @@ def _init_worker(root: str, jupyter_path: str, runtime: str) -> None:
     config = load_config().copy()
     config.KernelManager.ip = str(worker_dir / "kernel")  # IPC socket prefix, bound into the sandbox
     _WORKER_API = api(config)
+
+
+def _worker_loop(conn, root: str, jupyter_path: str, runtime: str) -> None:
+    """A grading worker: autograde the (assignment, student) pairs it is sent, one by one.
+
+    After a failed run it exits, so that the next submission starts in a fresh process
+    (a dead kernel can leave ZeroMQ sockets behind that later hang garbage collection).
+    """
+    _init_worker(root, jupyter_path, runtime)
+    while True:
+        task = conn.recv()
+        if task is None:
+            return
+        outcome = _grade_one(*task)
+        conn.send({k: outcome.get(k) for k in ("success", "error", "log")})
+        if not outcome.get("success"):
+            return
+
+
+def _grade_in_workers(assignment: str, students: list[str], workers: int, jupyter_path: str) -> dict[str, dict]:
+    """Autograde ``students`` on ``workers`` processes with a wall-clock limit per submission.
+
+    A submission that exceeds the limit (a stuck kernel, a hung library) has its worker
+    killed, together with its sandboxed kernel, and is reported; the others go on.
+    """
+    from multiprocessing.connection import wait
+
+    limit = _submission_limit()
+    runtime = build_path("kernel-runtime")
+    ctx = get_context("spawn")
+    queue, outcomes = list(students), {}
+    slots: list[dict | None] = [None] * workers
+
+    def start() -> dict:
+        parent, child = ctx.Pipe()
+        proc = ctx.Process(target=_worker_loop, args=(child, str(paths.ROOT), jupyter_path, str(runtime)), daemon=True)
+        proc.start()
+        child.close()
+        return {"proc": proc, "conn": parent, "student": None, "since": 0.0}
+
+    try:
+        while queue or any(s and s["student"] for s in slots):
+            for i, slot in enumerate(slots):
+                if queue and (slot is None or slot["student"] is None):
+                    if slot is None or not slot["proc"].is_alive():
+                        slots[i] = slot = start()
+                    slot["student"], slot["since"] = queue.pop(0), time.monotonic()
+                    slot["conn"].send((assignment, slot["student"]))
+            busy = [s for s in slots if s and s["student"]]
+            for conn in wait([s["conn"] for s in busy], timeout=1.0):
+                slot = next(s for s in busy if s["conn"] is conn)
+                try:
+                    outcome = conn.recv()
+                except (EOFError, OSError):  # the worker died without answering
+                    slot["proc"].join(timeout=5)
+                    outcome = {"success": False, "error": f"the grading process crashed (exit code {slot['proc'].exitcode})"}
+                outcomes[slot["student"]] = outcome
+                slot["student"] = None
+                if not outcome.get("success"):  # that worker is exiting: never reuse it
+                    slot["proc"].join(timeout=10)
+                    slots[slots.index(slot)] = None
+            for slot in busy:
+                if slot["student"] and time.monotonic() - slot["since"] > limit:
+                    slot["proc"].kill()
+                    outcomes[slot["student"]] = {"success": False, "error": f"GradingTimeLimit: over {limit:.0f} s"}
+                    slot["student"] = None
+            for i, slot in enumerate(slots):  # workers exit after a failure: replace them lazily
+                if slot and slot["student"] is None and not slot["proc"].is_alive():
+                    slots[i] = None
+    finally:
+        for slot in slots:
+            if slot and slot["proc"].is_alive():
+                try:
+                    slot["conn"].send(None)
+                except (BrokenPipeError, OSError):
+                    pass
+                slot["proc"].join(timeout=10)
+                if slot["proc"].is_alive():
+                    slot["proc"].kill()
+        shutil.rmtree(runtime, ignore_errors=True)
+    return outcomes
+
+
+def _submission_limit() -> float:
+    """Seconds one submission may take in all: the notebook's budget plus start-up slack."""
+    config = load_config()
+    return float(config.GuardedExecute.get("max_notebook_seconds", 240)) + float(config.Execute.get("startup_timeout", 120))
 
 
 def _grade_one(assignment: str, student: str) -> dict:
@@ -294,13 +387,8 @@ def autograde(assignment: str, students: list[str] | None = None, workers: int |
     outcomes = {}
     if todo:
         _ensure_students(todo)
-        runtime = build_path("kernel-runtime")
         workers = workers or min(len(todo), os.cpu_count() or 1)
-        with ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_init_worker,
-                                 initargs=(str(paths.ROOT), jupyter_path, str(runtime))) as pool:
-            futures = {s: pool.submit(_grade_one, assignment, s) for s in todo}
-            outcomes = {s: f.result() for s, f in futures.items()}
-        shutil.rmtree(runtime, ignore_errors=True)
+        outcomes = _grade_in_workers(assignment, todo, workers, jupyter_path)
     state = _gradebook_state(assignment)
     for sub in results:
         if sub.status != GRADED:
