@@ -24,7 +24,7 @@ WEEK_ARG := $(if $(WEEK),--week $(WEEK),)
 PYTEST_WORKERS ?= 2
 
 .PHONY: help setup data notebooks check-notebooks release examples autograde feedback \
-        grades report course lab system-deps test test-fast test-notebooks test-grading test-browser bench lock clean
+        grades report course lab airflow system-deps test test-fast test-notebooks test-grading test-browser bench lock clean
 
 help: ## list the targets
 	@echo "MLOps course -- make <target> [WEEK=NN]"
@@ -77,6 +77,11 @@ lab: setup ## JupyterLab with the nbgrader extensions (formgrader uses grader_co
 	$(BIN)/jupyter lab --ip=127.0.0.1 --no-browser --LabApp.news_url=None \
 	    --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate --config=$(CURDIR)/grader_config.py \
 	    $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+airflow: setup ## optional: Apache Airflow 3.3 for week 11's real DAG run (moves fastapi to 0.136)
+	@echo "Installing Apache Airflow into $(VENV): it needs fastapi 0.129-0.136, so fastapi moves from the lock's pin."
+	@$(BIN)/python -m pip install --quiet "apache-airflow==3.3.2" "fastapi==0.136.3" 2>&1 | grep -v '^WARNING: Location' || true
+	@$(BIN)/python -m pip check
 
 system-deps: ## Debian packages for grading isolation and browser tests (bubblewrap, chromium)
 	@missing=""; command -v bwrap >/dev/null || missing="$$missing bubblewrap"; \
