@@ -25,7 +25,6 @@ import atexit
 import hashlib
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -36,38 +35,12 @@ import urllib.request
 from pathlib import Path
 from typing import Mapping
 
+from .services import HOST, PortInUseError, ServerError, ServerStartError, free_port, port_in_use
+
 #: Column types a schema may declare, and the Python type each one accepts.
 COLUMN_TYPES = ("number", "integer", "string")
 #: Largest number of records one request may carry (larger ones get HTTP 413).
 MAX_RECORDS = 10_000
-HOST = "127.0.0.1"
-
-
-class ServerError(RuntimeError):
-    """The model server could not be started or used; the message says why."""
-
-
-class PortInUseError(ServerError):
-    """The requested port already has a listener."""
-
-
-class ServerStartError(ServerError):
-    """The server process exited or did not answer in time; the message holds its log."""
-
-
-# --------------------------------------------------------------------------- ports
-def port_in_use(port: int, host: str = HOST) -> bool:
-    """True when something already listens on ``host:port``."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.settimeout(0.5)
-        return sock.connect_ex((host, port)) == 0
-
-
-def free_port(host: str = HOST) -> int:
-    """A port on ``host`` that nothing listens on right now (chosen by the OS)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
 
 
 def file_sha256(path: str | os.PathLike) -> str:

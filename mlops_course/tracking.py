@@ -29,7 +29,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -41,8 +40,11 @@ from collections import deque
 from pathlib import Path
 
 from .notebook import disable_telemetry
+from .services import HOST, PortInUseError, ServerError, ServerStartError, free_port, port_in_use
 
-HOST = "127.0.0.1"
+#: Kept for callers of the week 08 API; the same class as ``services.ServerError``.
+TrackingServerError = ServerError
+
 #: Seconds to wait for a new server to answer /health (a first start creates the tables).
 START_TIMEOUT = 90.0
 #: Lines of the server's log quoted in an error message.
@@ -51,32 +53,6 @@ LOG_TAIL = 15
 
 #: An opener that ignores proxy settings: the server is on this machine.
 _DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-
-
-class TrackingServerError(RuntimeError):
-    """The tracking server could not be started; the message says why."""
-
-
-class PortInUseError(TrackingServerError):
-    """The requested port already has a listener."""
-
-
-class ServerStartError(TrackingServerError):
-    """The server exited or did not answer in time; the message quotes its last log lines."""
-
-
-def port_in_use(port: int, host: str = HOST) -> bool:
-    """True when something accepts connections on ``host:port``."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.settimeout(0.5)
-        return sock.connect_ex((host, port)) == 0
-
-
-def free_port(host: str = HOST) -> int:
-    """A TCP port on ``host`` that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
 
 
 def server_env() -> dict:

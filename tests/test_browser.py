@@ -17,7 +17,6 @@ import subprocess
 import sys
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 
@@ -25,7 +24,7 @@ from conftest import course_env, run_course
 from mlops_course import paths
 from mlops_course.build import scratch_course_root
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]  # one JupyterLab, one worker
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SHOTS = paths.BUILD_DIR / "browser"
 WEEK = paths.weeks()[0]

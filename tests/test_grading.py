@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import csv
 import json
-from pathlib import Path
 
 import nbformat
 import pytest
 
 from mlops_course import paths
 from mlops_course.examples import answer_ids, expected_outcome
-from mlops_course.grading import FAILED, GRADED
+from mlops_course.grading import GRADED
 
 from conftest import by_week
 

@@ -6,7 +6,6 @@ clear 4xx, start-up problems raise a readable error, and no server outlives its 
 from __future__ import annotations
 
 import os
-import signal
 import socket
 import subprocess
 import sys
