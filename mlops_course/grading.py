@@ -200,8 +200,17 @@ def _failure_reason(result: dict) -> str:
         return "grading stopped: the submission took longer than the grader allows (stuck kernel?)"
     if "CellTimeoutError" in text or "TimeoutError" in text:
         return "a cell ran past the time limit"
-    lines = [line for line in text.strip().splitlines() if line.strip()]
-    return "autograde failed: " + (lines[-1] if lines else "no message from nbgrader")
+    # nbgrader ends its log with "see the above traceback": quote the exception instead.
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    causes = [line for line in lines if re.match(r"^[\w.]*(Error|Exception)\b", line) and "Please see" not in line]
+    return "autograde failed: " + (causes[-1] if causes else (lines[-1] if lines else "no message from nbgrader"))[:300]
+
+
+def _save_log(assignment: str, student: str, outcome: dict) -> None:
+    """Keep nbgrader's full log of a failed submission for the instructor."""
+    folder = build_path("reports") / f"autograde_{assignment}_logs"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{student}.txt").write_text((outcome.get("log") or "") + "\n" + (outcome.get("error") or ""))
 
 
 def _gradebook_state(assignment: str) -> dict[str, dict]:
@@ -277,7 +286,7 @@ def _grade_in_workers(assignment: str, students: list[str], workers: int, jupyte
     limit = _submission_limit()
     runtime = build_path("kernel-runtime")
     ctx = get_context("spawn")
-    queue, outcomes = list(students), {}
+    queue, outcomes, retried = list(students), {}, set()
     slots: list[dict | None] = [None] * workers
 
     def start() -> dict:
@@ -303,8 +312,13 @@ def _grade_in_workers(assignment: str, students: list[str], workers: int, jupyte
                 except (EOFError, OSError):  # the worker died without answering
                     slot["proc"].join(timeout=5)
                     outcome = {"success": False, "error": f"the grading process crashed (exit code {slot['proc'].exitcode})"}
-                outcomes[slot["student"]] = outcome
+                student = slot["student"]
                 slot["student"] = None
+                if not outcome.get("success") and _infrastructure_failure(outcome) and student not in retried:
+                    retried.add(student)  # not the student's doing: try once more in a fresh worker
+                    queue.append(student)
+                else:
+                    outcomes[student] = outcome
                 if not outcome.get("success"):  # that worker is exiting: never reuse it
                     slot["proc"].join(timeout=10)
                     slots[slots.index(slot)] = None
@@ -328,6 +342,14 @@ def _grade_in_workers(assignment: str, students: list[str], workers: int, jupyte
                     slot["proc"].kill()
         shutil.rmtree(runtime, ignore_errors=True)
     return outcomes
+
+
+def _infrastructure_failure(outcome: dict) -> bool:
+    """True when a failed run does not look caused by the submission (worth one retry)."""
+    text = (outcome.get("error") or "") + (outcome.get("log") or "")
+    student_caused = ("DeadKernelError", "Kernel died", "UnresponsiveKernelError", "CellTimeoutError",
+                      "GradingTimeLimit", "TimeoutError")
+    return not any(marker in text for marker in student_caused)
 
 
 def _submission_limit() -> float:
@@ -397,6 +419,7 @@ def autograde(assignment: str, students: list[str] | None = None, workers: int |
         if not outcome.get("success"):
             sub.status = FAILED
             sub.problems.append(_failure_reason(outcome))
+            _save_log(assignment, sub.student, outcome)
             continue
         info = state.get(sub.student, {})
         sub.score, sub.max_score = info.get("score", 0.0), info.get("max_score", 0.0)
