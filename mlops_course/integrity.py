@@ -144,17 +144,23 @@ SUSPICIOUS_NAMES = {
 }
 
 
-def suspicious_code(nb: NotebookNode) -> list[str]:
-    """Reasons to review the student's answer cells (empty if nothing stands out)."""
-    reasons = []
+def parsed_answers(nb: NotebookNode):
+    """(grade_id, syntax tree) of every code answer cell that parses (a syntax error
+    simply fails the tests)."""
     for cell in nb.cells:
         meta = cell.metadata.get("nbgrader", {})
         if cell.cell_type != "code" or not meta.get("solution"):
             continue
         try:
-            tree = ast.parse(cell.source)
+            yield meta.get("grade_id", "?"), ast.parse(cell.source)
         except SyntaxError:
-            continue  # a syntax error simply fails the tests
+            continue
+
+
+def suspicious_code(nb: NotebookNode) -> list[str]:
+    """Reasons to review the student's answer cells (empty if nothing stands out)."""
+    reasons = []
+    for grade_id, tree in parsed_answers(nb):
         found = set()
         for node in ast.walk(tree):
             name = None
@@ -168,7 +174,7 @@ def suspicious_code(nb: NotebookNode) -> list[str]:
                 modules = [a.name for a in node.names] + [getattr(node, "module", None) or ""]
                 name = next((m.split(".")[-1] for m in modules if m.split(".")[-1] in SUSPICIOUS_NAMES), None)
             if name in SUSPICIOUS_NAMES:
-                found.add(f"{meta.get('grade_id', '?')}: {SUSPICIOUS_NAMES[name]} ({name})")
+                found.add(f"{grade_id}: {SUSPICIOUS_NAMES[name]} ({name})")
         reasons += sorted(found)
     return reasons
 

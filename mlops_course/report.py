@@ -63,18 +63,13 @@ def chosen_options(assignment: str) -> pd.DataFrame:
             continue
         import nbformat
 
+        from .integrity import parsed_answers
+
         answers = {}
-        for cell in nbformat.read(path, as_version=4).cells:
-            meta = cell.metadata.get("nbgrader", {})
-            if cell.cell_type != "code" or not meta.get("solution"):
-                continue
-            try:
-                tree = ast.parse(cell.source)
-            except SyntaxError:
-                continue
+        for grade_id, tree in parsed_answers(nbformat.read(path, as_version=4)):
             for node in tree.body:
                 if (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
-                        and node.targets[0].id == meta.get("grade_id") and isinstance(node.value, ast.Constant)
+                        and node.targets[0].id == grade_id and isinstance(node.value, ast.Constant)
                         and isinstance(node.value.value, str)):
                     answers[node.targets[0].id] = node.value.value.strip().upper()[:1] or "?"
         rows[folder.parent.name] = answers
