@@ -250,7 +250,7 @@ def _init_worker(root: str, jupyter_path: str, runtime: str) -> None:
     os.environ["MLOPS_COURSE_ROOT"] = root
     os.environ["JUPYTER_PATH"] = jupyter_path
     warnings.filterwarnings("ignore")
-    worker_dir = Path(runtime) / f"worker-{os.getpid()}"
+    worker_dir = Path(runtime) / f"w{os.getpid()}"
     worker_dir.mkdir(parents=True, exist_ok=True)
     os.environ["JUPYTER_RUNTIME_DIR"] = str(worker_dir)
     config = load_config().copy()
@@ -284,7 +284,7 @@ def _grade_in_workers(assignment: str, students: list[str], workers: int, jupyte
     from multiprocessing.connection import wait
 
     limit = _submission_limit()
-    runtime = build_path("kernel-runtime")
+    runtime = socket_dir()
     ctx = get_context("spawn")
     queue, outcomes, retried = list(students), {}, set()
     slots: list[dict | None] = [None] * workers
@@ -342,6 +342,24 @@ def _grade_in_workers(assignment: str, students: list[str], workers: int, jupyte
                     slot["proc"].kill()
         shutil.rmtree(runtime, ignore_errors=True)
     return outcomes
+
+
+# A Unix socket path may hold at most 107 bytes (sun_path); a course under a deep folder
+# (a CI checkout, a pytest tmp_path) would overflow it, so kernel sockets live in /tmp.
+SOCKET_PATH_MAX = 107
+
+
+def socket_dir() -> Path:
+    """A fresh, short, private folder for the workers' kernel sockets."""
+    import tempfile
+
+    base = "/tmp" if os.path.isdir("/tmp") else None
+    folder = Path(tempfile.mkdtemp(prefix="mcg-", dir=base))
+    longest = folder / f"w{'9' * 7}" / "kernel-9999"  # worker pid, kernel socket suffix
+    if len(str(longest)) > SOCKET_PATH_MAX:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise OSError(f"no short folder for kernel sockets: {longest} is longer than {SOCKET_PATH_MAX} bytes")
+    return folder
 
 
 def _infrastructure_failure(outcome: dict) -> bool:

@@ -22,6 +22,9 @@ def by_week(weeks: list[str]) -> list:
     return [pytest.param(w, id=w, marks=pytest.mark.xdist_group(w)) for w in weeks]
 
 
+DEEP_FOLDER = "a_course_checkout_nested_in_a_deliberately_long_folder_name_" * 2
+
+
 def make_course_root(target: Path) -> Path:
     from mlops_course.build import scratch_course_root
 
@@ -72,7 +75,9 @@ def graded_course(tmp_path_factory):
     def get(week: str):
         if week in cache:
             return cache[week]
-        root = make_course_root(tmp_path_factory.mktemp(f"course_{week}"))
+        # A deep root on purpose, like a CI checkout: kernel sockets must not overflow
+        # the 107-byte Unix socket path limit (this once failed whole weeks).
+        root = make_course_root(tmp_path_factory.mktemp(f"course_{week}") / DEEP_FOLDER)
         run_course(root, "release", "--week", week)
         run_course(root, "examples", "--week", week)
         source = nbformat.read(root / "quizzes" / week / "quiz.ipynb", as_version=4)

@@ -169,3 +169,19 @@ def test_quiz_structure(week):
         if cell.metadata.get("nbgrader", {}).get("grade_id", "").endswith("_key"):
             keys += [line.split('"')[3] for line in cell.source.split("\n") if "expect_choice(" in line]
     assert len(set(keys)) >= 3, f"{week}: keys {keys} use too few letters"
+
+
+def test_kernel_sockets_get_a_short_private_folder():
+    """Protects: grading works from a deep course folder (a CI checkout): the kernel's
+    Unix sockets live where their path fits the 107-byte limit, one folder per run."""
+    import shutil
+
+    from mlops_course.grading import SOCKET_PATH_MAX, socket_dir
+
+    first, second = socket_dir(), socket_dir()
+    try:
+        assert first != second and first.is_dir() and second.is_dir()
+        assert len(str(first / "w1234567" / "kernel-9999")) <= SOCKET_PATH_MAX
+        assert oct(first.stat().st_mode & 0o777) == "0o700"
+    finally:
+        shutil.rmtree(first), shutil.rmtree(second)
