@@ -23,7 +23,7 @@ WEEK ?=
 WEEK_ARG := $(if $(WEEK),--week $(WEEK),)
 PYTEST_WORKERS ?= 2
 
-.PHONY: help setup data notebooks check-notebooks release examples autograde feedback \
+.PHONY: help setup data notebooks check-notebooks release examples collect-zip autograde feedback \
         grades report course lab airflow system-deps test test-fast test-notebooks test-grading test-browser bench lock clean
 
 help: ## list the targets
@@ -55,14 +55,18 @@ release: setup ## nbgrader release of the quizzes + build/student_release/
 examples: release ## generate the example submissions into build/submitted/
 	$(COURSE) examples $(WEEK_ARG)
 
+collect-zip: setup ## import an LMS zip (Canvas, Moodle): ZIP=export.zip [WEEK=NN] [ROSTER=roster.csv]
+	@test -n "$(ZIP)" || { echo "usage: make collect-zip ZIP=path/to/export.zip [WEEK=NN] [ROSTER=roster.csv]"; exit 2; }
+	$(COURSE) collect-zip --zip "$(abspath $(ZIP))" $(WEEK_ARG) $(if $(ROSTER),--roster "$(abspath $(ROSTER))",)
+
 autograde: setup ## autograde build/submitted/; report problems per student
 	$(COURSE) autograde $(WEEK_ARG)
 
 feedback: setup ## feedback HTML (no hidden tests) in build/feedback/
 	$(COURSE) feedback $(WEEK_ARG)
 
-grades: setup ## export grades to build/grades.csv
-	$(COURSE) grades
+grades: setup ## export grades to build/grades.csv (+ grades_canvas.csv, grades_moodle.csv with a roster)
+	$(COURSE) grades $(if $(ROSTER),--roster "$(abspath $(ROSTER))",)
 
 report: setup ## item analysis: build/reports/index.html and CSV files
 	$(COURSE) report

@@ -67,6 +67,23 @@ def cmd_examples(args) -> int:
     return 0
 
 
+def cmd_collect_zip(args) -> int:
+    from . import lms
+
+    try:
+        report = lms.collect_zip(args.zip, week=args.week, roster=args.roster, lms=args.lms,
+                                 zip_timezone=args.zip_timezone)
+    except lms.LmsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(lms.format_collect(report))
+    if not report.counts().get(lms.COLLECTED):
+        print("nothing was imported: see the notes above", file=sys.stderr)
+        return 1
+    print(f"next: make autograde WEEK={report.week}")
+    return 0
+
+
 def cmd_autograde(args) -> int:
     from . import grading
 
@@ -102,6 +119,17 @@ def cmd_grades(args) -> int:
         print(done.stdout, done.stderr, file=sys.stderr)
         return done.returncode
     print(f"grades exported to {grading.build_path('grades.csv').relative_to(paths.ROOT)}")
+    from . import lms
+
+    try:
+        written = lms.export_lms_grades(args.roster)
+    except lms.LmsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for name, (path, left_out) in written.items():
+        print(f"{name} grade import file: {path.relative_to(paths.ROOT)}")
+        if left_out:
+            print(f"  not in it (add them to the roster): {', '.join(left_out)}")
     return 0
 
 
@@ -133,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
         ("examples", cmd_examples, "write the example submissions into build/submitted"),
         ("autograde", cmd_autograde, "autograde every submission and report problems per student"),
         ("feedback", cmd_feedback, "write feedback HTML without hidden tests"),
-        ("grades", cmd_grades, "export grades to build/grades.csv"),
+        ("grades", cmd_grades, "export grades to build/grades.csv (+ Canvas/Moodle CSV with a roster)"),
         ("report", cmd_report, "item analysis of every graded quiz (HTML and CSV)"),
     ]:
         p = sub.add_parser(name, help=text)
@@ -141,7 +169,16 @@ def main(argv: list[str] | None = None) -> int:
             p.add_argument("--week", help="only this week (prefix such as 01)")
         if name == "autograde":
             p.add_argument("--strict", action="store_true", help="exit 1 if any submission failed")
+        if name == "grades":
+            p.add_argument("--roster", help="roster CSV for the Canvas/Moodle files (default roster.csv)")
         p.set_defaults(func=func)
+    p = sub.add_parser("collect-zip", help="import an LMS (Canvas, Moodle) submissions zip with nbgrader's zip_collect")
+    p.add_argument("--zip", required=True, help="the zip exactly as the LMS exported it")
+    p.add_argument("--week", help="the quiz (prefix such as 01); default: named in the zip, or the only one released")
+    p.add_argument("--roster", help="roster CSV (default roster.csv at the course root)")
+    p.add_argument("--lms", default="auto", choices=["auto", "canvas", "moodle"])
+    p.add_argument("--zip-timezone", default="UTC", help="time zone of the zip's file times (Moodle's server)")
+    p.set_defaults(func=cmd_collect_zip)
     p = sub.add_parser("bench", help="time every notebook against its budget")
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--week", help="only this week (prefix such as 01)")
