@@ -58,7 +58,7 @@ def test_lock_satisfies_pyproject_ranges():
 
 def test_make_help_lists_every_workflow_target():
     out = subprocess.run(["make", "--no-print-directory", "help"], cwd=ROOT, capture_output=True, text=True).stdout
-    for target in ("setup", "data", "notebooks", "release", "autograde", "feedback", "grades",
+    for target in ("setup", "data", "notebooks", "release", "collect-zip", "autograde", "feedback", "grades",
                    "lab", "test", "bench", "clean", "course"):
         assert re.search(rf"^\s+{target}\s+\S", out, re.M), f"make help lacks {target}"
 
