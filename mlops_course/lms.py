@@ -42,9 +42,12 @@ personal data). Columns: ``student_id`` (required: the nbgrader id, a folder nam
 Timestamps (``timestamp.txt``, from which nbgrader computes lateness against the due date
 in ``quizzes/schedule.csv``):
 
-* Moodle: the zip entry's time, which Moodle sets to the file's upload time. Zip times
-  carry no time zone; they are read in ``--zip-timezone`` (default UTC: set it to the
-  Moodle server's zone).
+* Moodle: the zip entry's time. Moodle's packer adds each file from its file store
+  (``file_system::add_storedfile_to_archive``), so the entry carries the time that content
+  first reached the server: normally the upload, but byte-identical files share the first
+  one's time and a restored or migrated file store resets it, so check a few against
+  Moodle's grading table before a penalty depends on it. Zip times carry no time zone;
+  they are read in ``--zip-timezone`` (default UTC: set it to the Moodle server's zone).
 * Canvas: the zip entry times are when Canvas built the zip, not when students submitted,
   so Canvas's ``LATE`` marker decides: no marker -> the due date (on time); marker -> one
   second after the due date (late; Canvas gives no submission time, so "late by" is not
@@ -84,7 +87,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from nbgrader.plugins import ExportPlugin, ExtractorPlugin, FileNameCollectorPlugin
-from traitlets import Dict, Unicode
+from traitlets import Dict, Unicode, default
 
 from . import paths
 from .grading import NOTEBOOK, build_path, due_dates, load_config
@@ -147,7 +150,10 @@ class Roster:
                 raise LmsError(f"{path}: unknown column(s) {unknown}; allowed: {', '.join(ROSTER_COLUMNS)}")
             self.students: list[Student] = []
             for line, row in enumerate(reader, start=2):
-                row = {k.strip(): (v or "").strip() for k, v in row.items() if k}
+                if None in row:
+                    raise LmsError(f"{path}, line {line}: more cells than the header has columns "
+                                   "(a comma inside a name needs quotes: \"Last, First\")")
+                row = {k.strip(): (v or "").strip() for k, v in row.items()}
                 self.students.append(self._student(row, line))
         self._check_unique()
 
@@ -236,8 +242,8 @@ class LmsExtractor(ExtractorPlugin):
             folder = Path(extracted_path) / archive.relative_to(archive_path).with_suffix("")
             with zipfile.ZipFile(archive) as zf:
                 for info in zf.infolist():
-                    target = folder / info.filename
-                    if not info.is_dir() and target.is_file():
+                    target = (folder / info.filename).resolve()
+                    if target.is_relative_to(folder.resolve()) and not info.is_dir() and target.is_file():
                         stamp = datetime(*info.date_time, tzinfo=zone).timestamp()
                         os.utime(target, (stamp, stamp))
 
@@ -253,9 +259,11 @@ class LmsCollector(FileNameCollectorPlugin):
     week = Unicode("", help="the assignment being collected").tag(config=True)
     decisions = Dict()
 
+    @default("named_regexp")
+    def _lms_regexp(self) -> str:
+        return NAMING[self.lms]
+
     def plan(self, extracted_root: Path, roster: Roster, due: datetime | None) -> list[HandedIn]:
-        self.named_regexp = NAMING[self.lms]
-        self.valid_ext = [".ipynb"]
         files = sorted(p for p in extracted_root.rglob("*") if p.is_file())
         handed = [self._read(p, extracted_root, roster, due) for p in files]
         newest: dict[str, HandedIn] = {}
@@ -284,7 +292,7 @@ class LmsCollector(FileNameCollectorPlugin):
             item.notes.append(f"not a {self.lms} submission name ({expected}); not imported")
             return item
         item.lms_id, item.name = match["lms_id"], match["name"]
-        if path.suffix not in self.valid_ext:
+        if path.suffix.lower() not in self.valid_ext:
             item.status = NOT_NOTEBOOK
             item.notes.append("only notebooks (.ipynb) are graded; the file was not imported")
             return item
@@ -423,6 +431,9 @@ def collect_zip(zip_file: str | Path, week: str | None = None, roster: str | Non
         app.init_plugins()
         app.extract_archive_files()
         handed = app.collector_plugin_inst.plan(extracted, the_roster, due)
+        for item in handed:
+            if item.status == COLLECTED and (build_path("submitted") / item.student_id / week).exists():
+                item.notes.append("replaces the submission already in build/submitted")
         app.process_extracted_files()
     except SystemExit:  # nbgrader's app.fail() exits after logging why
         raise LmsError("nbgrader zip_collect stopped:\n" + log.getvalue()) from None
@@ -538,19 +549,20 @@ class LmsExportPlugin(ExportPlugin):
 
 
 def export_lms_grades(roster: str | None = None) -> dict[str, tuple[Path, list[str]]]:
-    """Write build/grades_canvas.csv and build/grades_moodle.csv; lms -> (file, students left out).
-
-    Nothing is written without a roster (a course that does not use an LMS).
+    """Write build/grades_canvas.csv (roster with canvas_id values) and build/grades_moodle.csv
+    (roster with emails); returns lms -> (file, students left out). Nothing without a roster.
     """
     from nbgrader.api import Gradebook
 
     path = roster_path(roster)
     if not path.exists():
         return {}
-    Roster(path)  # fail early, with the line, on a bad roster
+    students = Roster(path).students  # fails early, with the line, on a bad roster
+    used = [lms for lms, column in (("canvas", "canvas_id"), ("moodle", "email"))
+            if any(getattr(s, column) for s in students)]
     written = {}
     with Gradebook(load_config().CourseDirectory.db_url) as gb:
-        for lms in ("canvas", "moodle"):
+        for lms in used:
             plugin = LmsExportPlugin(lms=lms, roster=str(path), to=str(build_path(f"grades_{lms}.csv")))
             written[lms] = (Path(plugin.to), plugin.export(gb))
     return written

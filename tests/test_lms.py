@@ -176,9 +176,10 @@ def test_moodle_zip_uses_upload_times_and_roster(course):
     """Protects: a Moodle "download all submissions" zip (folders with and without the trailing
     _, and the flat layout) lands by roster; upload times become timestamps (late after the due
     date); the later of two notebooks wins; a participant id not on the roster is matched by a
-    unique name and says so; an unknown participant and online text are reported."""
+    unique name and says so; an unknown participant and online text are reported; without
+    WEEK the only released quiz is used."""
     root = course["root"]
-    out = run_course(root, "collect-zip", "--zip", str(course["moodle_zip"]), "--week", WEEK).stdout
+    out = run_course(root, "collect-zip", "--zip", str(course["moodle_zip"])).stdout  # the only released week
     examples = course["examples"]
     assert landed(root, "kath").read_bytes() == examples["all_correct"]
     assert landed(root, "edsger").read_bytes() == examples["all_correct"]  # quiz (1).ipynb, uploaded later
@@ -205,6 +206,7 @@ def test_moodle_zip_uses_upload_times_and_roster(course):
     ("student_id,canvas_id\nada/../x,1001\n", "cannot be a folder name"),
     ("student_id,canvas_id,team\nada,1001,red\n", "unknown column(s) ['team']"),
     ("student_id,moodle_id\nada,12;x\n", "moodle_id 'x' is not a number"),
+    ("student_id,name\nada,Lovelace, Ada\n", "line 2: more cells than the header"),
 ])
 def test_bad_roster_is_explained(tmp_path, roster, message):
     """Protects: a broken roster is refused with the file, the line and what to fix (the
