@@ -144,13 +144,14 @@ def install_environment() -> None:
     if not python.exists():
         print(f"creating {venv} from {SYSTEM_PYTHON} ...", flush=True)
         _run([SYSTEM_PYTHON, "-m", "venv", venv], "creating the hub environment")
-    stamp = venv / ".mlops-course-installed"
+    # Two stamps: the dependencies change with the lock, the course package more often.
+    deps_stamp, package_stamp = venv / ".mlops-course-dependencies", venv / ".mlops-course-package"
+    deps = _digest(paths.ROOT / "requirements.lock", paths.ROOT / "pyproject.toml")
     package_files = sorted((paths.ROOT / "mlops_course").rglob("*.py")) + sorted((paths.ROOT / "mlops_course").glob("*.md"))
-    wanted = _digest(paths.ROOT / "requirements.lock", paths.ROOT / "pyproject.toml", *package_files)
-    if stamp.exists() and stamp.read_text() == wanted:
+    package = _digest(*package_files)
+    fresh_deps = deps_stamp.exists() and deps_stamp.read_text() == deps
+    if fresh_deps and package_stamp.exists() and package_stamp.read_text() == package:
         return
-    version = _run([python, "-c", "import platform; print(platform.python_version())"], "python").stdout.strip()
-    kept, dropped = lock_constraints(version)
     with tempfile.TemporaryDirectory() as tmp:
         # Build from a copy: an in-tree build would leave build/ and egg-info in the course folder.
         source = Path(tmp) / "src"
@@ -159,16 +160,20 @@ def install_environment() -> None:
             shutil.copy2(paths.ROOT / name, source / name)
         shutil.copytree(paths.ROOT / "mlops_course", source / "mlops_course",
                         ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-        constraints = Path(tmp) / "constraints.txt"
-        constraints.write_text("\n".join(kept) + "\n")
-        print(f"installing the course environment into {venv} (first time: about 3 minutes, 3 GB) ...", flush=True)
-        if dropped:
-            print(f"  not installable on Python {version}, pip picks another version: {', '.join(dropped)}")
         pip = [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-        _run([*pip, "-c", constraints, f"{source}[hub]"], "installing the hub environment")
+        if not fresh_deps:
+            version = _run([python, "-c", "import platform; print(platform.python_version())"], "python").stdout.strip()
+            kept, dropped = lock_constraints(version)
+            constraints = Path(tmp) / "constraints.txt"
+            constraints.write_text("\n".join(kept) + "\n")
+            print(f"installing the course environment into {venv} (first time: about 3 minutes, 3 GB) ...", flush=True)
+            if dropped:
+                print(f"  not installable on Python {version}, pip picks another version: {', '.join(dropped)}")
+            _run([*pip, "-c", constraints, f"{source}[hub]"], "installing the hub environment")
+            _run([python, "-m", "pip", "check"], "pip check of the hub environment")
+            deps_stamp.write_text(deps)
         _run([*pip, "--no-deps", "--force-reinstall", str(source)], "installing the course package")
-    _run([python, "-m", "pip", "check"], "pip check of the hub environment")
-    stamp.write_text(wanted)
+    package_stamp.write_text(package)
 
 
 def install_user_config() -> None:
@@ -293,17 +298,20 @@ class Hub:
             self.process = subprocess.Popen(command, cwd=self.state, env=env, stdout=log, stderr=subprocess.STDOUT,
                                             start_new_session=True)
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise ServerStartError(f"JupyterHub exited (code {self.process.returncode}):\n{self._log_tail()}")
-            try:
-                if requests.get(f"{self.url}/hub/api/", timeout=2).ok:
-                    return self
-            except requests.ConnectionError:
-                pass
-            time.sleep(0.5)
-        self.stop()
-        raise ServerStartError(f"JupyterHub did not answer on {self.url} within {timeout:.0f} s:\n{self._log_tail()}")
+        try:
+            while time.monotonic() < deadline:
+                if self.process.poll() is not None:
+                    raise ServerStartError(f"JupyterHub exited (code {self.process.returncode}):\n{self._log_tail()}")
+                try:
+                    if requests.get(f"{self.url}/hub/api/", timeout=2).ok:
+                        return self
+                except requests.ConnectionError:
+                    pass
+                time.sleep(0.5)
+            raise ServerStartError(f"JupyterHub did not answer on {self.url} within {timeout:.0f} s:\n{self._log_tail()}")
+        except BaseException:  # not up in time, or interrupted while starting: leave nothing behind
+            self.stop()
+            raise
 
     def _log_tail(self, lines: int = 30) -> str:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:]) if self.log.exists() else ""
@@ -401,9 +409,15 @@ def serve(users: Users, port: int = 0, exchange: Path = DEFAULT_EXCHANGE) -> int
     """``make hub``: start the hub, print how to log in, stop cleanly on Ctrl-C."""
     if port and port_in_use(port):
         raise PortInUseError(f"port {port} on {HOST} is in use: choose another (make hub HUB_PORT=8010)")
+    # Ctrl-C (even when started from a shell that ignores it) and SIGTERM stop the hub cleanly.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     state = paths.BUILD_DIR / "hub"
     hub = Hub(users, state, exchange, port=port or None, password=os.environ.get("MLOPS_HUB_PASSWORD"))
-    hub.start()
+    try:
+        hub.start()
+    except KeyboardInterrupt:
+        return 0
     print(f"""
 Course hub: {hub.url}   (loopback only; log: {hub.log.relative_to(paths.ROOT)})
   instructor: {users.instructor}   students: {', '.join(users.students)}
