@@ -24,7 +24,8 @@ WEEK_ARG := $(if $(WEEK),--week $(WEEK),)
 PYTEST_WORKERS ?= 2
 
 .PHONY: help setup data notebooks check-notebooks release examples collect-zip autograde feedback \
-        grades report course lab airflow system-deps test test-fast test-notebooks test-grading test-browser bench lock clean
+        grades report course lab hub-setup hub airflow system-deps test test-fast test-notebooks test-grading \
+        test-browser test-hub bench lock clean
 
 help: ## list the targets
 	@echo "MLOps course -- make <target> [WEEK=NN]"
@@ -82,6 +83,15 @@ lab: setup ## JupyterLab with the nbgrader extensions (formgrader uses grader_co
 	    --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate --config=$(CURDIR)/grader_config.py \
 	    $(if $(filter 0,$(shell id -u)),--allow-root,)
 
+HUB_PORT ?= 8000
+HUB_EXCHANGE ?= /srv/nbgrader/exchange
+
+hub-setup: setup ## as root: JupyterHub environment in /opt/mlops-course, proxy, Unix users, nbgrader exchange
+	$(COURSE) hub-setup --exchange $(HUB_EXCHANGE)
+
+hub: hub-setup ## a local JupyterHub for the class on 127.0.0.1 (HUB_PORT=8000) with nbgrader's exchange (Ctrl-C stops it)
+	$(COURSE) hub --port $(HUB_PORT) --exchange $(HUB_EXCHANGE)
+
 airflow: setup ## optional: Apache Airflow 3.3 for week 11's real DAG run (moves fastapi to 0.136)
 	@echo "Installing Apache Airflow into $(VENV): it needs fastapi 0.129-0.136, so fastapi moves from the lock's pin."
 	@$(BIN)/python -m pip install --quiet "apache-airflow==3.3.2" "fastapi==0.136.3" 2>&1 | grep -v '^WARNING: Location' || true
@@ -101,7 +111,7 @@ test: setup system-deps ## the whole test suite, in parallel (WEEK=NN for one we
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(if $(WEEK),-k "$(WEEK)",)
 
 test-fast: setup ## package, data and environment tests only (seconds)
-	$(BIN)/python -m pytest -m "not notebook and not grading and not browser"
+	$(BIN)/python -m pytest -m "not notebook and not grading and not browser and not hub"
 
 test-notebooks: setup ## execute every notebook (WEEK=NN for one week)
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -m notebook $(if $(WEEK),-k "$(WEEK)",)
@@ -111,6 +121,9 @@ test-grading: setup system-deps ## release, examples, hostile submissions, autog
 
 test-browser: setup system-deps ## JupyterLab in headless Chromium (screenshots in build/browser/)
 	$(BIN)/python -m pytest -m browser
+
+test-hub: setup hub-setup ## the class on a real JupyterHub: release, fetch, submit, collect, grade, feedback (root)
+	$(BIN)/python -m pytest -m hub
 
 bench: setup ## time every notebook against its budget (median of 3 runs)
 	$(COURSE) bench $(WEEK_ARG)

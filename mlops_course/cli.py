@@ -8,8 +8,11 @@ import argparse
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 from . import paths
+from .hub import HubSetupError
+from .services import ServerError
 
 
 def _weeks(args) -> list[str]:
@@ -147,6 +150,22 @@ def cmd_bench(args) -> int:
     return bench.main(repeats=args.repeats, only=args.week, submissions=args.submissions)
 
 
+def cmd_hub_setup(args) -> int:
+    from . import hub
+
+    users = hub.users_from_env()
+    hub.setup(users, Path(args.exchange))
+    print(f"course hub ready: environment {hub.PREFIX}/venv, proxy {hub.PREFIX}/proxy, exchange {args.exchange}, "
+          f"users {', '.join(users.all)}")
+    return 0
+
+
+def cmd_hub(args) -> int:
+    from . import hub
+
+    return hub.serve(hub.users_from_env(), args.port, Path(args.exchange))
+
+
 def main(argv: list[str] | None = None) -> int:
     from .notebook import disable_telemetry
 
@@ -184,9 +203,19 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--week", help="only this week (prefix such as 01)")
     p.add_argument("--submissions", type=int, help="submissions for the grading benchmark (0 skips it; default 100)")
     p.set_defaults(func=cmd_bench)
+    for name, func, text in [("hub-setup", cmd_hub_setup, "as root: hub environment, proxy, Unix users, exchange"),
+                             ("hub", cmd_hub, "start the course's JupyterHub on 127.0.0.1 (Ctrl-C stops it)")]:
+        p = sub.add_parser(name, help=text)
+        p.add_argument("--exchange", default="/srv/nbgrader/exchange", help="nbgrader's exchange folder")
+        if name == "hub":
+            p.add_argument("--port", type=int, default=0, help="public port (default: a free one)")
+        p.set_defaults(func=func)
     args = parser.parse_args(argv)
     try:
         return args.func(args)
     except FileNotFoundError as exc:  # a step run out of order: say which one to run
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except (HubSetupError, ServerError) as exc:  # the hub could not be set up or started: the message says why
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -81,8 +81,11 @@ def bwrap_command(connection_file: str, workdir: Path) -> list[str]:
     info = json.loads(Path(connection_file).read_text())
     cmd = [bwrap(), "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
     # Hide the grader's home (keys, configs), the course root and the package's checkout
-    # behind empty folders, made read-only once the binds below are in place.
-    hidden = [str(h) for h in (home, paths.ROOT, package.parent) if h != Path("/")]
+    # behind empty folders, made read-only once the binds below are in place. A package
+    # installed in the environment (the course hub's) has no checkout to hide.
+    environment = Path(sys.prefix).resolve()
+    hidden = [str(h) for h in (home, paths.ROOT, package.parent)
+              if h != Path("/") and not h.resolve().is_relative_to(environment)]
     for folder in hidden:
         cmd += ["--tmpfs", folder]
     # Then make visible again, read-only, what the kernel needs to run.
