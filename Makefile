@@ -24,7 +24,7 @@ WEEK_ARG := $(if $(WEEK),--week $(WEEK),)
 PYTEST_WORKERS ?= 2
 
 .PHONY: help setup data notebooks check-notebooks release examples collect-zip autograde feedback \
-        grades report course lab hub-setup hub airflow system-deps test test-fast test-notebooks test-grading \
+        grades report course lab hub-setup hub-software hub airflow system-deps test test-fast test-notebooks test-grading \
         test-browser test-hub bench lock clean
 
 help: ## list the targets
@@ -107,7 +107,11 @@ system-deps: ## Debian packages for grading isolation and browser tests (bubblew
 	else echo "Missing system packages:$$missing -- install them (e.g. sudo apt-get install$$missing);" \
 	  "without bubblewrap, grading runs unisolated and the isolation and browser tests fail."; fi
 
-test: setup system-deps ## the whole test suite, in parallel (WEEK=NN for one week)
+hub-software: setup ## as root: the hub's environment and proxy only (`make test` needs them for the hub test)
+	@if [ "$$(id -u)" = 0 ]; then $(COURSE) hub-setup --software-only; \
+	else echo "not root: the course hub's software is not installed and the hub test will be skipped"; fi
+
+test: setup system-deps hub-software ## the whole test suite, in parallel (WEEK=NN for one week)
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(if $(WEEK),-k "$(WEEK)",)
 
 test-fast: setup ## package, data and environment tests only (seconds)

@@ -237,8 +237,8 @@ def make_user(name: str, course_files: tuple[str, ...]) -> Path:
     return home
 
 
-def setup(users: Users, exchange: Path = DEFAULT_EXCHANGE) -> None:
-    """Prepare the machine for the course hub (idempotent; quick when nothing changed)."""
+def install() -> None:
+    """The software of the course hub: environment, user configuration, proxy (no accounts)."""
     os.umask(0o022)  # everything installed must be readable by the users
     check_machine()
     PREFIX.mkdir(parents=True, exist_ok=True)
@@ -246,6 +246,11 @@ def setup(users: Users, exchange: Path = DEFAULT_EXCHANGE) -> None:
     install_environment()
     install_user_config()
     install_proxy()
+
+
+def setup(users: Users, exchange: Path = DEFAULT_EXCHANGE) -> None:
+    """Prepare the machine for the course hub (idempotent; quick when nothing changed)."""
+    install()
     make_exchange(exchange)
     make_user(users.instructor, instructor_files())
     for student in users.students:
