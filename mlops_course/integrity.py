@@ -67,14 +67,20 @@ class GuardedExecute(Execute):
             outs.append(new_output("stream", name="stderr", text=f"{TRUNCATED} after {self.max_output_bytes // 1000} kB\n"))
 
     def preprocess(self, nb: NotebookNode, resources=None, km=None):
-        # A probe cell before every graded test and one at the end: each calls a quiz
-        # helper with a wrong value and must fail with its random token.
-        tokens, cells = [], []
+        # A probe cell calls every quiz helper with a wrong value and must fail with its
+        # random token. Only student code can tamper, so a probe goes before each graded
+        # test that follows student code (an answer cell or a cell the student added),
+        # and one at the end. Locked cells were restored from the source by nbgrader.
+        tokens, cells, student_code_ran = [], [], False
         for cell in nb.cells:
             meta = cell.metadata.get("nbgrader", {})
             if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution"):
-                tokens.append(secrets.token_hex(6))
-                cells.append(_probe(tokens[-1]))
+                if student_code_ran:
+                    tokens.append(secrets.token_hex(6))
+                    cells.append(_probe(tokens[-1]))
+                student_code_ran = False
+            elif cell.cell_type == "code" and not meta.get("locked"):
+                student_code_ran = True
             cells.append(cell)
         tokens.append(secrets.token_hex(6))
         cells.append(_probe(tokens[-1]))

@@ -30,6 +30,9 @@ from . import paths
 KERNEL_NAME = "mlops-grader"
 MEMORY_MB = int(os.environ.get("MLOPS_GRADER_MEMORY_MB", "2048"))
 FILE_SIZE_MB = 200
+# The kernel itself: plain tracebacks (IPython's verbose ones cost tens of milliseconds
+# per error, and an unanswered quiz raises in every answer cell), no input history.
+KERNEL = ["-m", "ipykernel_launcher", "--InteractiveShell.xmode=Plain", "--HistoryManager.enabled=False"]
 
 
 def bwrap() -> str | None:
@@ -106,7 +109,7 @@ def bwrap_command(connection_file: str, workdir: Path) -> list[str]:
         "--unsetenv", "JPY_PARENT_PID",  # the kernel's parent lives outside the PID namespace
         "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
         "--new-session", "--die-with-parent",
-        sys.executable, "-m", "ipykernel_launcher", "-f", connection_file,
+        sys.executable, *KERNEL, "-f", connection_file,
     ]
     return cmd
 
@@ -131,7 +134,7 @@ def main(argv: list[str]) -> None:
     if isolation_active():
         cmd = bwrap_command(connection_file, workdir)
     else:
-        cmd = [sys.executable, "-m", "ipykernel_launcher", "-f", connection_file]
+        cmd = [sys.executable, *KERNEL, "-f", connection_file]
     os.execv(cmd[0], cmd)
 
 

@@ -164,3 +164,26 @@ def test_hide_tracebacks_keeps_only_the_error_line():
                                            traceback=["----> 1 expect_choice(q1, 'B', 'q1')"])]
     nb, _ = grading.HideTracebacks().preprocess(new_notebook(cells=[cell]), {})
     assert json.dumps(nb.cells[0].outputs).count("'B'") == 0
+
+
+def test_kernel_launcher_starts_without_heavy_imports():
+    """Protects: grading speed. The sandbox launcher runs once per submission; importing
+    the package for it must not pull in pandas or scikit-learn (about 0.6 s of CPU each)."""
+    import subprocess
+    import sys
+
+    probe = "import sys, mlops_course.sandbox; print(sorted(m for m in ('pandas', 'sklearn', 'numpy') if m in sys.modules))"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]", done.stdout
+
+
+def test_package_names_load_on_first_use():
+    """Protects: the lesson idiom `import mlops_course as mc; mc.setup(); mc.load_dataset(...)`
+    and `from mlops_course import ____` keep working with lazy loading."""
+    import mlops_course as mc
+    from mlops_course import ____, load_dataset
+
+    assert callable(mc.setup) and load_dataset is mc.load_dataset and repr(____) == "____"
+    assert issubclass(mc.DataFileError, Exception)
+    with pytest.raises(AttributeError):
+        mc.no_such_name
