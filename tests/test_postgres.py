@@ -1,0 +1,134 @@
+"""The gradebook on a PostgreSQL server (README: "Running a class on JupyterHub" -> Gradebook).
+
+A throwaway PostgreSQL cluster (Debian's `postgresql`; `make system-deps` installs it) is
+started on 127.0.0.1 for the session; week 01 is released, its example submissions are
+autograded by the course's parallel workers writing to that server, then feedback and the
+grade export run against it, and a second autograde must give the same scores.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import os
+import pwd
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from mlops_course.examples import expected_outcome
+from mlops_course.grading import GRADED
+from mlops_course.services import HOST, free_port
+
+from conftest import make_course_root, run_course
+
+WEEK = "01_ml_systems"
+DATABASE = "mlops_course"
+DB_USER = "grader"  # the cluster's superuser; trust authentication on loopback only
+
+
+def postgres_bin_dir() -> Path | None:
+    """``bin/`` of the newest PostgreSQL server installed the Debian way, or the one on PATH."""
+    versions = [p for p in Path("/usr/lib/postgresql").glob("*/bin") if (p / "initdb").exists()]
+    if versions:
+        return max(versions, key=lambda p: int(re.sub(r"\D", "", p.parent.name) or 0))
+    found = shutil.which("initdb") and shutil.which("pg_ctl")
+    return Path(found).parent if found else None
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """SQLAlchemy URL of an empty database on a private PostgreSQL cluster, stopped and
+    removed after the session. As root, the server runs as the ``postgres`` user
+    (PostgreSQL refuses to run as root)."""
+    bin_dir = postgres_bin_dir()
+    if bin_dir is None:
+        pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) not found: "
+                    "run `make system-deps` as root or `apt-get install postgresql`")
+    as_server_user: list[str] = []
+    owner = None
+    if os.geteuid() == 0:
+        try:
+            owner = pwd.getpwnam("postgres")
+        except KeyError:
+            pytest.skip("running as root but there is no `postgres` Unix user to run the server as "
+                        "(Debian's postgresql package creates it)")
+        as_server_user = ["runuser", "-u", "postgres", "--"]
+
+    # Directly under /tmp: pytest's own temporary folders are private to root, and the
+    # socket path must stay short.
+    folder = Path(tempfile.mkdtemp(prefix="mcpg-", dir="/tmp"))
+    data, sockets, log = folder / "data", folder / "sockets", folder / "server.log"
+    sockets.mkdir()
+    if owner is not None:
+        for path in (folder, sockets):
+            os.chown(path, owner.pw_uid, owner.pw_gid)
+    port = free_port()
+    pg_ctl = [*as_server_user, str(bin_dir / "pg_ctl"), "-D", str(data)]
+
+    def run(cmd: list[str]) -> None:
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+        if done.returncode != 0:
+            server_log = log.read_text()[-3000:] if log.exists() else ""
+            raise RuntimeError(f"{' '.join(cmd)} failed:\n{done.stdout}\n{done.stderr}\n{server_log}")
+
+    try:
+        run([*as_server_user, str(bin_dir / "initdb"), "-D", str(data), "-U", DB_USER, "--auth=trust",
+             "--encoding=UTF8", "--no-locale", "--no-sync"])
+        # fsync off: a throwaway cluster; nothing to keep after a crash
+        options = f"-c listen_addresses={HOST} -p {port} -k {sockets} -c fsync=off"
+        run([*pg_ctl, "start", "-w", "-t", "60", "-l", str(log), "-o", options])
+        run([str(bin_dir / "createdb"), "-h", HOST, "-p", str(port), "-U", DB_USER, DATABASE])
+        yield f"postgresql+psycopg://{DB_USER}@{HOST}:{port}/{DATABASE}"
+    finally:
+        if (data / "postmaster.pid").exists():
+            subprocess.run([*pg_ctl, "stop", "-m", "fast", "-w", "-t", "60"], capture_output=True, timeout=90)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def graded_scores(root: Path) -> dict[str, tuple[str, float]]:
+    """student -> (status, score) from the course's autograde report of WEEK."""
+    report = json.loads((root / "build/reports" / f"autograde_{WEEK}.json").read_text())
+    return {r["student"]: (r["status"], r["score"]) for r in report}
+
+
+@pytest.mark.grading
+@pytest.mark.xdist_group("postgres")
+def test_week01_grades_with_the_gradebook_on_postgres(postgres_url, tmp_path):
+    """Protects: with MLOPS_GRADEBOOK_URL set to a PostgreSQL server, a week is released,
+    autograded in parallel, given feedback and exported with the expected scores, nothing
+    is written to the SQLite file, and re-grading gives the same scores."""
+    from nbgrader.api import Gradebook
+
+    root = make_course_root(tmp_path / "course")
+    env = {"MLOPS_GRADEBOOK_URL": postgres_url}
+    for step in ("release", "examples", "autograde"):
+        run_course(root, step, "--week", WEEK, env=env)
+    first = graded_scores(root)
+    expected = expected_outcome(WEEK)
+    graded = sorted(s for s, (status, _) in expected.items() if status == GRADED)
+    for student, (status, score) in expected.items():
+        assert first[student][0] == status, f"{student}: {first[student]}"
+        if status == GRADED:
+            assert first[student][1] == pytest.approx(score), f"{student}: {first[student]}"
+
+    run_course(root, "feedback", "--week", WEEK, env=env)
+    for student in graded:
+        assert (root / "build/feedback" / student / WEEK / "quiz.html").exists(), f"no feedback for {student}"
+    run_course(root, "grades", env=env)
+    rows = [r for r in csv.DictReader((root / "build/grades.csv").open()) if r["assignment"] == WEEK]
+    with Gradebook(postgres_url) as gb:
+        in_gradebook = sorted(s.id for s in gb.students)
+        scores = {s.student_id: s.score for s in gb.assignment_submissions(WEEK)}
+    assert sorted(r["student_id"] for r in rows) == in_gradebook, "grades.csv is not one row per student"
+    for student in graded:
+        assert scores[student] == pytest.approx(expected[student][1]), f"gradebook score of {student}"
+        row = next(r for r in rows if r["student_id"] == student)
+        assert float(row["raw_score"]) == pytest.approx(expected[student][1]), f"grades.csv row of {student}"
+    assert not (root / "build/gradebook.db").exists(), "the SQLite gradebook was used instead of PostgreSQL"
+
+    run_course(root, "autograde", "--week", WEEK, env=env)
+    assert graded_scores(root) == first, "a second autograde changed the scores"
