@@ -30,6 +30,9 @@ from . import paths
 KERNEL_NAME = "mlops-grader"
 MEMORY_MB = int(os.environ.get("MLOPS_GRADER_MEMORY_MB", "2048"))
 FILE_SIZE_MB = 200
+# The grader's database address and password (a PostgreSQL gradebook) stay out of the
+# kernel's environment, where student code could print them into its feedback.
+GRADER_ONLY_ENV = ("MLOPS_GRADEBOOK_URL", "PGPASSWORD")
 
 
 def bwrap() -> str | None:
@@ -128,6 +131,8 @@ def main(argv: list[str]) -> None:
     # notebook's own output travels over ZeroMQ, so the kernel's stdout can go.
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
+    for name in GRADER_ONLY_ENV:
+        os.environ.pop(name, None)
     if isolation_active():
         cmd = bwrap_command(connection_file, workdir)
     else:
