@@ -97,15 +97,17 @@ airflow: setup ## optional: Apache Airflow 3.3 for week 11's real DAG run (moves
 	@$(BIN)/python -m pip install --quiet "apache-airflow==3.3.2" "fastapi==0.136.3" 2>&1 | grep -v '^WARNING: Location' || true
 	@$(BIN)/python -m pip check
 
-system-deps: ## Debian packages for grading isolation and browser tests (bubblewrap, chromium)
+system-deps: ## Debian packages for grading isolation, browser and gradebook tests (bubblewrap, chromium, postgresql)
 	@missing=""; command -v bwrap >/dev/null || missing="$$missing bubblewrap"; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  echo "Installing$$missing with apt-get..."; \
 	  (apt-get install -y -qq $$missing || (apt-get update -qq && apt-get install -y -qq $$missing)) >/dev/null; \
 	else echo "Missing system packages:$$missing -- install them (e.g. sudo apt-get install$$missing);" \
-	  "without bubblewrap, grading runs unisolated and the isolation and browser tests fail."; fi
+	  "without bubblewrap, grading runs unisolated and the isolation and browser tests fail;" \
+	  "without postgresql, the PostgreSQL gradebook test is skipped."; fi
 
 hub-software: setup ## as root: the hub's environment and proxy only (`make test` needs them for the hub test)
 	@if [ "$$(id -u)" = 0 ]; then $(COURSE) hub-setup --software-only; \

@@ -24,8 +24,14 @@ c.CourseDirectory.submitted_directory = os.path.join("build", "submitted")
 c.CourseDirectory.autograded_directory = os.path.join("build", "autograded")
 c.CourseDirectory.feedback_directory = os.path.join("build", "feedback")
 c.CourseDirectory.solution_directory = os.path.join("build", "solution")
-# timeout: parallel graders wait for the SQLite lock instead of failing
-c.CourseDirectory.db_url = "sqlite:///" + os.path.join(BUILD, "gradebook.db") + "?timeout=60"
+# Gradebook: the SQLite file build/gradebook.db, unless the environment variable
+# MLOPS_GRADEBOOK_URL names another database as an SQLAlchemy URL, e.g. a PostgreSQL server
+# that several graders share: postgresql+psycopg://grader@db.example.org:5432/mlops_course
+# (a password is better kept in ~/.pgpass than in the URL). SQLite's timeout makes parallel
+# graders wait for its lock instead of failing; a server database needs none.
+c.CourseDirectory.db_url = os.environ.get("MLOPS_GRADEBOOK_URL", "").strip() or (
+    "sqlite:///" + os.path.join(BUILD, "gradebook.db") + "?timeout=60"
+)
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback"]
 
 # Student stubs: the same in quizzes and (via mlops_course.build) in lessons.

@@ -115,6 +115,7 @@ def cmd_feedback(args) -> int:
 def cmd_grades(args) -> int:
     from . import grading
 
+    grading.open_gradebook().close()  # an unusable gradebook URL: one clear error, not nbgrader's traceback
     env = dict(os.environ, PATH=f"{os.path.dirname(sys.executable)}{os.pathsep}{os.environ.get('PATH', '')}")
     cmd = ["nbgrader", "export", f"--JupyterApp.config_file_name={grading.CONFIG_NAME}"]
     done = subprocess.run(cmd, cwd=paths.ROOT, env=env, capture_output=True, text=True)
@@ -222,6 +223,6 @@ def main(argv: list[str] | None = None) -> int:
     except FileNotFoundError as exc:  # a step run out of order: say which one to run
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except (HubSetupError, ServerError) as exc:  # the hub could not be set up or started: the message says why
+    except (HubSetupError, ServerError) as exc:  # the hub, a server or the gradebook database: the message says why
         print(f"error: {exc}", file=sys.stderr)
         return 2

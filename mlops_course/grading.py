@@ -30,6 +30,7 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets.config import Config, PyFileConfigLoader
 
 from . import paths, sandbox
+from .services import GradebookError
 from .integrity import OVERTIME, TAMPERED, TRUNCATED, suspicious_code
 
 CONFIG_NAME = "grader_config"
@@ -51,13 +52,45 @@ def load_config() -> Config:
 
 
 def api(config: Config | None = None):
-    """An ``NbGraderAPI`` bound to the course configuration (or ``config``)."""
+    """An ``NbGraderAPI`` bound to the course configuration (or ``config``).
+
+    The gradebook is opened once first, so that an unreachable database is one clear
+    error (``GradebookError``) instead of a failure per week or per student.
+    """
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
 
     config = config or load_config()
-    paths.BUILD_DIR.mkdir(parents=True, exist_ok=True)  # the sqlite gradebook lives there
+    paths.BUILD_DIR.mkdir(parents=True, exist_ok=True)  # nbgrader's folders (and the SQLite gradebook)
+    open_gradebook(config.CourseDirectory.db_url).close()
     return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+
+
+def open_gradebook(url: str | None = None):
+    """nbgrader's ``Gradebook`` on the course database (use it in a ``with`` block).
+
+    The database is ``CourseDirectory.db_url`` of ``grader_config.py``: the SQLite file
+    ``build/gradebook.db``, or the server named by ``MLOPS_GRADEBOOK_URL``.
+    """
+    from nbgrader.api import Gradebook
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import SQLAlchemyError
+
+    url = url or load_config().CourseDirectory.db_url
+    try:
+        return Gradebook(url)
+    except (SQLAlchemyError, ImportError) as exc:
+        try:
+            shown = make_url(url).render_as_string(hide_password=True)
+        except SQLAlchemyError:
+            shown = repr(url)
+        cause = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        where = "MLOPS_GRADEBOOK_URL" if os.environ.get("MLOPS_GRADEBOOK_URL", "").strip() else "grader_config.py"
+        raise GradebookError(
+            f"cannot open the gradebook {shown} (set by {where}): {cause}. Check the URL "
+            "(postgresql+psycopg://user@host:port/database for PostgreSQL, with psycopg installed), "
+            "that the database server is running and that this user may connect to it."
+        ) from exc
 
 
 def build_path(kind: str) -> Path:
@@ -215,10 +248,8 @@ def _save_log(assignment: str, student: str, outcome: dict) -> None:
 
 def _gradebook_state(assignment: str) -> dict[str, dict]:
     """student -> score, max_score and seconds late, from the gradebook."""
-    from nbgrader.api import Gradebook
-
     state = {}
-    with Gradebook(load_config().CourseDirectory.db_url) as gb:
+    with open_gradebook() as gb:
         try:
             submissions = gb.assignment_submissions(assignment)
         except Exception:  # the assignment is not in the gradebook yet
@@ -233,9 +264,7 @@ def _gradebook_state(assignment: str) -> dict[str, dict]:
 
 def _ensure_students(students: list[str]) -> None:
     """Create missing students up front, so parallel workers only write grades."""
-    from nbgrader.api import Gradebook
-
-    with Gradebook(load_config().CourseDirectory.db_url) as gb:
+    with open_gradebook() as gb:
         for student in students:
             gb.update_or_create_student(student)
 
@@ -376,12 +405,18 @@ def _submission_limit() -> float:
     return float(config.GuardedExecute.get("max_notebook_seconds", 240)) + float(config.Execute.get("startup_timeout", 120))
 
 
+# Gradebook errors that another worker's transaction causes and that go away when the
+# submission is graded again: SQLite's lock (held longer than the URL's timeout);
+# PostgreSQL's deadlock and serialization failures (its manual says to retry those).
+TRANSIENT_GRADEBOOK_ERRORS = ("database is locked", "deadlock detected", "could not serialize access")
+
+
 def _grade_one(assignment: str, student: str) -> dict:
-    """Autograde one submission; retry when another worker holds the gradebook lock."""
+    """Autograde one submission; retry when another worker's transaction got in the way."""
     for attempt in range(4):
         outcome = _WORKER_API.autograde(assignment, student, force=True, create=True)
         text = (outcome.get("error") or "") + (outcome.get("log") or "")
-        if outcome.get("success") or "database is locked" not in text:
+        if outcome.get("success") or not any(marker in text for marker in TRANSIENT_GRADEBOOK_ERRORS):
             return outcome
         time.sleep(0.5 * (attempt + 1))
     return outcome
@@ -465,11 +500,9 @@ def due_dates() -> dict[str, datetime]:
 
 def record_due_date(assignment: str) -> None:
     """Store the week's due date in the gradebook, where nbgrader computes lateness."""
-    from nbgrader.api import Gradebook
-
     due = due_dates().get(assignment)
     if due is not None:
-        with Gradebook(load_config().CourseDirectory.db_url) as gb:
+        with open_gradebook() as gb:
             gb.update_or_create_assignment(assignment, duedate=due)
 
 

@@ -90,7 +90,7 @@ from nbgrader.plugins import ExportPlugin, ExtractorPlugin, FileNameCollectorPlu
 from traitlets import Dict, Unicode, default
 
 from . import paths
-from .grading import NOTEBOOK, build_path, due_dates, load_config
+from .grading import NOTEBOOK, build_path, due_dates, load_config, open_gradebook
 
 LMS_DIR = "lms"  # build/lms/<week>/{archive,extracted}: nbgrader's zip_collect folders
 ROSTER_COLUMNS = ("student_id", "canvas_id", "moodle_id", "name", "email", "sis_user_id", "sis_login_id", "section")
@@ -552,8 +552,6 @@ def export_lms_grades(roster: str | None = None) -> dict[str, tuple[Path, list[s
     """Write build/grades_canvas.csv (roster with canvas_id values) and build/grades_moodle.csv
     (roster with emails); returns lms -> (file, students left out). Nothing without a roster.
     """
-    from nbgrader.api import Gradebook
-
     path = roster_path(roster)
     if not path.exists():
         return {}
@@ -561,7 +559,7 @@ def export_lms_grades(roster: str | None = None) -> dict[str, tuple[Path, list[s
     used = [lms for lms, column in (("canvas", "canvas_id"), ("moodle", "email"))
             if any(getattr(s, column) for s in students)]
     written = {}
-    with Gradebook(load_config().CourseDirectory.db_url) as gb:
+    with open_gradebook() as gb:
         for lms in used:
             plugin = LmsExportPlugin(lms=lms, roster=str(path), to=str(build_path(f"grades_{lms}.csv")))
             written[lms] = (Path(plugin.to), plugin.export(gb))

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from . import paths
-from .grading import NOTEBOOK, build_path, load_config
+from .grading import NOTEBOOK, build_path, open_gradebook
 
 TOO_EASY, TOO_HARD, WEAK = 0.90, 0.20, 0.15
 MIN_STUDENTS = 5  # fewer than this: statistics are printed but not flagged
@@ -32,10 +32,10 @@ def item_of(grade_id: str) -> str:
 
 def item_scores(assignment: str) -> pd.DataFrame:
     """Rows: students; columns: items; values: share of the item's points earned (0-1)."""
-    from nbgrader.api import Gradebook, MissingEntry
+    from nbgrader.api import MissingEntry
 
     rows = {}
-    with Gradebook(load_config().CourseDirectory.db_url) as gb:
+    with open_gradebook() as gb:
         try:
             submissions = gb.assignment_submissions(assignment)
         except MissingEntry:

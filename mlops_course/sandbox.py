@@ -33,6 +33,9 @@ FILE_SIZE_MB = 200
 # The kernel itself: plain tracebacks (IPython's verbose ones cost tens of milliseconds
 # per error, and an unanswered quiz raises in every answer cell), no input history.
 KERNEL = ["-m", "ipykernel_launcher", "--InteractiveShell.xmode=Plain", "--HistoryManager.enabled=False"]
+# The grader's database address and password (a PostgreSQL gradebook) stay out of the
+# kernel's environment, where student code could print them into its feedback.
+GRADER_ONLY_ENV = ("MLOPS_GRADEBOOK_URL", "PGPASSWORD")
 
 
 def bwrap() -> str | None:
@@ -131,6 +134,8 @@ def main(argv: list[str]) -> None:
     # notebook's own output travels over ZeroMQ, so the kernel's stdout can go.
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
+    for name in GRADER_ONLY_ENV:
+        os.environ.pop(name, None)
     if isolation_active():
         cmd = bwrap_command(connection_file, workdir)
     else:

@@ -1,5 +1,6 @@
 """What every local service of the course shares (the MLflow tracking server of week 08,
-the model server of week 09): the loopback host, free ports and clear errors."""
+the model server of week 09): the loopback host, free ports and clear errors (also for
+the gradebook database, which may be a server)."""
 from __future__ import annotations
 
 import socket
@@ -18,6 +19,11 @@ class PortInUseError(ServerError):
 
 class ServerStartError(ServerError):
     """The server exited or did not answer in time; the message quotes its last log lines."""
+
+
+class GradebookError(ServerError):
+    """The gradebook database (SQLite file or server) cannot be opened; the message says
+    which one and why."""
 
 
 def port_in_use(port: int, host: str = HOST) -> bool:

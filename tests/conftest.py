@@ -33,16 +33,19 @@ def make_course_root(target: Path) -> Path:
 
 def course_env(root: Path) -> dict:
     env = dict(os.environ)
+    # A scratch course keeps its own gradebook (build/gradebook.db), even when the shell
+    # running the tests points the course at a server database.
+    env.pop("MLOPS_GRADEBOOK_URL", None)
     env["MLOPS_COURSE_ROOT"] = str(root)
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     return env
 
 
-def run_course(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    """Run ``python -m mlops_course ARGS`` against the course root ``root``."""
+def run_course(root: Path, *args: str, check: bool = True, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run ``python -m mlops_course ARGS`` against the course root ``root`` (``env``: extra variables)."""
     done = subprocess.run(
         [sys.executable, "-m", "mlops_course", *args],
-        cwd=root, env=course_env(root), capture_output=True, text=True, timeout=1800,
+        cwd=root, env={**course_env(root), **(env or {})}, capture_output=True, text=True, timeout=1800,
     )
     if check and done.returncode != 0:
         raise AssertionError(f"`mlops_course {' '.join(args)}` failed:\n{done.stdout}\n{done.stderr}")
