@@ -78,3 +78,31 @@ def test_telemetry_is_off_in_notebooks_and_make():
     assert os.environ["DO_NOT_TRACK"] == "true" and os.environ["MLFLOW_DISABLE_TELEMETRY"] == "true"
     makefile = (ROOT / "Makefile").read_text()
     assert "export DO_NOT_TRACK" in makefile and "export MLFLOW_DISABLE_TELEMETRY" in makefile
+
+
+def test_xdist_keeps_a_week_on_one_worker(tmp_path):
+    """Protects: the suite's run time. Each week's graded course is built once, by the one
+    worker that runs all of that week's tests (`--dist loadgroup`); a pytest/xdist pair that
+    ignores the groups silently builds everything twice."""
+    import subprocess
+    import sys
+
+    (tmp_path / "pytest.ini").write_text("[pytest]\n")
+    (tmp_path / "test_groups.py").write_text(
+        "import os, pathlib, pytest\n"
+        "WEEKS = [pytest.param(w, marks=pytest.mark.xdist_group(w)) for w in 'abcd']\n"
+        "def ran(week, test):\n"
+        "    pathlib.Path(f'ran-{week}-{test}-{os.environ[\"PYTEST_XDIST_WORKER\"]}').touch()\n"
+        "@pytest.mark.parametrize('week', WEEKS)\n"
+        "def test_first(week):\n    ran(week, 'first')\n"
+        "@pytest.mark.parametrize('week', WEEKS)\n"
+        "def test_second(week):\n    ran(week, 'second')\n"
+    )
+    done = subprocess.run([sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadgroup", "-q", "-p", "no:cacheprovider",
+                           "test_groups.py"], cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    workers: dict[str, set[str]] = {}
+    for marker in tmp_path.glob("ran-*"):
+        _, week, _, worker = marker.name.split("-")
+        workers.setdefault(week, set()).add(worker)
+    assert len(workers) == 4 and all(len(w) == 1 for w in workers.values()), workers

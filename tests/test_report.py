@@ -20,7 +20,7 @@ from mlops_course import paths
 from mlops_course.build import scratch_course_root
 from mlops_course.examples import answered, answer_ids
 
-pytestmark = pytest.mark.grading
+pytestmark = [pytest.mark.grading, pytest.mark.xdist_group("report")]  # one simulated class, built once
 WEEK = paths.quiz_weeks()[0]
 KEY = re.compile(r'expect_choice\((q\d+), "([A-D])"')
 
