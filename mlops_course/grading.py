@@ -354,7 +354,7 @@ def _grade_in_workers(assignment: str, students: list[str], workers: int, jupyte
             for slot in busy:
                 if slot["student"] and time.monotonic() - slot["since"] > limit:
                     slot["proc"].kill()
-                    outcomes[slot["student"]] = {"success": False, "error": f"GradingTimeLimit: over {limit:.0f} s"}
+                    outcomes[slot["student"]] = {"success": False, "error": f"GradingTimeLimit: stopped at the time limit for a whole submission ({limit:.0f} s)"}
                     slot["student"] = None
             for i, slot in enumerate(slots):  # workers exit after a failure: replace them lazily
                 if slot and slot["student"] is None and not slot["proc"].is_alive():

@@ -66,7 +66,10 @@ def test_memory_bomb_and_output_flood_are_bounded(graded_course, week):
     root, report, bombed = graded_course(week)
     bomber = report["bomber"]
     problems = " ".join(bomber["problems"])
-    assert any(reason in problems for reason in ("ran out of memory", "time limit", "output truncated", "total time")), bomber
+    # Under the address-space limit the bomb usually gets a MemoryError; when the limit is
+    # hit inside a library that cannot fail cleanly, the kernel dies instead (also reported).
+    reasons = ("ran out of memory", "kernel died", "time limit", "output truncated", "total time")
+    assert any(reason in problems for reason in reasons), bomber
     if bomber["status"] == GRADED:
         assert bomber["score"] < expected_outcome(week)["all_correct"][1]
         size = (root / "build/autograded/bomber" / week / "quiz.ipynb").stat().st_size
