@@ -12,7 +12,6 @@ import os
 import re
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -22,18 +21,13 @@ import pytest
 
 from conftest import course_env, run_course
 from mlops_course import paths
+from mlops_course.services import free_port
 from mlops_course.build import scratch_course_root
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]  # one JupyterLab, one worker
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SHOTS = paths.BUILD_DIR / "browser"
 WEEK = paths.weeks()[0]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -58,14 +52,19 @@ def lab(tmp_path_factory):
         if cell.metadata.get("nbgrader", {}).get("grade_id") == "q1":
             cell.source = "q1 = 5"
     nbformat.write(quiz, work / "quiz.ipynb")
-    port, token = _free_port(), secrets.token_hex(16)
+    port, token = free_port(), secrets.token_hex(16)
+    # Render every cell: JupyterLab's default windowing keeps off-screen cells out of the
+    # page, and the checks below read verdicts and messages all down the notebook.
+    settings = root / "lab-settings" / "@jupyterlab" / "notebook-extension"
+    settings.mkdir(parents=True)
+    (settings / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
     log = (root / "lab.log").open("w")
     server = subprocess.Popen(
         [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
          f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", "--LabApp.news_url=None",
          "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate", f"--config={root / 'grader_config.py'}"]
         + (["--allow-root"] if os.geteuid() == 0 else []),
-        cwd=root, env=course_env(root), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        cwd=root, env=dict(course_env(root), JUPYTERLAB_SETTINGS_DIR=str(root / "lab-settings")), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 90
@@ -137,7 +136,7 @@ def test_quiz_visible_tests_run_in_the_browser(lab, browser):
     _run_all(page)
     active = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook"
     page.wait_for_function(
-        f"[...document.querySelectorAll('{active} .jp-OutputArea-output')].some(e => e.innerText.includes('AnswerError'))",
+        f"[...document.querySelectorAll('{active} .jp-OutputArea-output')].some(e => e.innerText.includes('q1 must be a string'))",
         timeout=120_000)
     text = page.inner_text(active)
     page.get_by_text("q1 must be a string").first.scroll_into_view_if_needed()
