@@ -114,7 +114,7 @@ hub-software: setup ## as root: the hub's environment and proxy only (`make test
 	else echo "not root: the course hub's software is not installed and the hub test will be skipped"; fi
 
 test: setup system-deps hub-software ## the whole test suite, in parallel (WEEK=NN for one week)
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(if $(WEEK),-k "$(WEEK)",)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=15 $(if $(WEEK),-k "$(WEEK)",)
 
 test-fast: setup ## package, data and environment tests only (seconds)
 	$(BIN)/python -m pytest -m "not notebook and not grading and not browser and not hub"
