@@ -90,8 +90,14 @@ def bwrap_command(connection_file: str, workdir: Path) -> list[str]:
     # behind empty folders, made read-only once the binds below are in place. A package
     # installed in the environment (the course hub's) has no checkout to hide.
     environment = Path(sys.prefix).resolve()
-    hidden = [str(h) for h in (home, paths.ROOT, package.parent)
-              if h != Path("/") and not h.resolve().is_relative_to(environment)]
+    hidden: list[Path] = []
+    for folder in sorted({home, paths.ROOT.resolve(), package.parent}, key=lambda p: len(p.parts)):
+        # Outer folders first; one inside a folder already hidden (a scratch course in the
+        # checkout's build/) is hidden with it, and mounting it again would fail.
+        if folder != Path("/") and not folder.is_relative_to(environment) \
+                and not any(folder.is_relative_to(h) for h in hidden):
+            hidden.append(folder)
+    hidden = [str(h) for h in hidden]
     for folder in hidden:
         cmd += ["--tmpfs", folder]
     # Then make visible again, read-only, what the kernel needs to run.

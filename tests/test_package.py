@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 
 import nbformat
@@ -187,3 +188,37 @@ def test_package_names_load_on_first_use():
     assert issubclass(mc.DataFileError, Exception)
     with pytest.raises(AttributeError):
         mc.no_such_name
+
+
+def test_sandbox_starts_for_a_course_inside_the_checkout(tmp_path):
+    """Protects: `make bench` grades in a scratch course under the checkout's build/; the
+    sandbox must start there too (nested hidden folders once made every kernel die)."""
+    import subprocess
+    import sys
+
+    from mlops_course import sandbox
+
+    if sandbox.bwrap() is None:
+        pytest.skip("bubblewrap is not installed (make system-deps)")
+    root = paths.BUILD_DIR / "test-nested-course"
+    shutil.rmtree(root, ignore_errors=True)
+    build.scratch_course_root(root)
+    work = root / "build" / "autograded" / "someone" / "week"
+    work.mkdir(parents=True)
+    probe = (
+        "import json, pathlib, subprocess, sys\n"
+        "from mlops_course import sandbox\n"
+        f"conn = pathlib.Path({str(tmp_path)!r}) / 'kernel.json'\n"
+        "conn.write_text(json.dumps({'transport': 'tcp', 'ip': '127.0.0.1'}))\n"
+        f"cmd = sandbox.bwrap_command(str(conn), pathlib.Path({str(work)!r}))\n"
+        "cmd = cmd[: cmd.index('-m')] + ['-c', 'import mlops_course.quiz, os; print(sorted(os.listdir(\".\")))']\n"
+        f"sys.exit(subprocess.run(cmd, cwd={str(work)!r}).returncode)\n"
+    )
+    try:
+        (work / "answer.txt").write_text("mine")
+        done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                              env={**os.environ, "MLOPS_COURSE_ROOT": str(root)})
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert done.stdout.strip() == "['answer.txt']"
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
