@@ -3,8 +3,10 @@
 JupyterLab runs from the course environment on 127.0.0.1 with token auth; Debian's
 Chromium is driven through Playwright (no browser download). The test opens a student
 lesson and runs all cells (the self-check verdicts must render), opens the released
-quiz and runs its visible tests, and loads nbgrader's assignment list and formgrader.
-Screenshots go to build/browser/ for a person to look at.
+quiz and runs its visible tests, loads the formgrader, and fetches the quiz from
+nbgrader's exchange in the students' assignment list. Each page has its own JupyterLab
+workspace, and a page waits for its kernel as the server reports it before Run All.
+Screenshots go to build/browser/ for a person to look at (timeout.png when a wait fails).
 """
 from __future__ import annotations
 
@@ -14,8 +16,10 @@ import secrets
 import shutil
 import subprocess
 import sys
+import json
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -28,6 +32,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]  # one Ju
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SHOTS = paths.BUILD_DIR / "browser"
 WEEK = paths.weeks()[0]
+ACTIVE = ".jp-NotebookPanel:not(.lm-mod-hidden)"  # the notebook on show
 
 
 @pytest.fixture(scope="module")
@@ -37,6 +42,19 @@ def lab(tmp_path_factory):
         pytest.fail("Chromium is not installed (make system-deps installs Debian's chromium)")
     root = scratch_course_root(tmp_path_factory.mktemp("lab"))
     run_course(root, "release", "--week", WEEK)
+    exchange = root / "exchange"  # nbgrader's exchange, so the students' assignment list has a quiz to offer
+    exchange.mkdir(mode=0o777)
+    release = ("from mlops_course import grading\n"
+               "config = grading.load_config().copy()\n"
+               f"config.Exchange.root = {str(exchange)!r}\n"
+               f"result = grading.api(config).release_assignment({WEEK!r})\n"
+               "assert result['success'], result\n")
+    released = subprocess.run([sys.executable, "-c", release], cwd=root, env=course_env(root), capture_output=True, text=True)
+    assert released.returncode == 0, released.stderr[-3000:]
+    # The students' assignment list reads nbgrader_config.py (not the server's options),
+    # as on the course hub.
+    (root / "nbgrader_config.py").write_text(
+        f'c = get_config()\nc.CourseDirectory.course_id = "mlops-course"\nc.Exchange.root = {str(exchange)!r}\n')
     work = root / "student"
     work.mkdir()
     shutil.copy2(paths.NOTEBOOKS_DIR / f"{WEEK}.ipynb", work / "lesson.ipynb")  # copies: the repo stays untouched
@@ -58,11 +76,15 @@ def lab(tmp_path_factory):
     settings = root / "lab-settings" / "@jupyterlab" / "notebook-extension"
     settings.mkdir(parents=True)
     (settings / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
+    notices = root / "lab-settings" / "@jupyterlab" / "apputils-extension"  # no news prompt over the screenshots
+    notices.mkdir(parents=True)
+    (notices / "notification.jupyterlab-settings").write_text('{"fetchNews": "false", "checkForUpdates": false}')
     log = (root / "lab.log").open("w")
     server = subprocess.Popen(
         [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
          f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", "--LabApp.news_url=None",
-         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate", f"--config={root / 'grader_config.py'}"]
+         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate", f"--config={root / 'grader_config.py'}",
+         f"--LabApp.workspaces_dir={root / 'lab-workspaces'}"]
         + (["--allow-root"] if os.geteuid() == 0 else []),
         cwd=root, env=dict(course_env(root), JUPYTERLAB_SETTINGS_DIR=str(root / "lab-settings")), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
@@ -103,23 +125,59 @@ def _run_all(page) -> None:
     page.get_by_role("menuitem", name=re.compile(r"^Run All Cells")).click(timeout=30_000)
 
 
-def _open(browser, url: str):
+def _kernel_state(base: str, token: str, path: str) -> str | None:
+    """The execution state JupyterLab's server reports for the kernel of the notebook at path."""
+    with urllib.request.urlopen(f"{base}/api/sessions?token={token}", timeout=10) as answer:
+        sessions = json.load(answer)
+    states = [s["kernel"]["execution_state"] for s in sessions if s.get("path") == path and s.get("kernel")]
+    return states[0] if states else None
+
+
+def _open(browser, lab, path: str):
+    """Open a notebook and wait until its kernel has started and is idle (asked of the server:
+    the page's own indicator can read 'idle' before the kernel is connected, and Run All
+    clicked then does nothing)."""
+    base, token, _ = lab
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(url, timeout=120_000)
-    page.wait_for_selector(".jp-Notebook", timeout=120_000)
-    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=120_000)
+    # A workspace of its own per page: JupyterLab reopens the tabs of its last session,
+    # and a second notebook panel would answer the selectors below.
+    page.goto(f"{base}/lab/workspaces/{Path(path).stem}/tree/{path}?token={token}", timeout=120_000)
+    page.wait_for_selector(f"{ACTIVE} .jp-Notebook", timeout=120_000)
+    deadline = time.time() + 120
+    while _kernel_state(base, token, path) != "idle":
+        if time.time() > deadline:
+            pytest.fail(f"the kernel of {path} was not idle within 120 s (state: {_kernel_state(base, token, path)})")
+        time.sleep(0.5)
+    page.wait_for_selector(f"{ACTIVE} .jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=120_000)
     return page, errors
+
+
+def _wait_in_page(page, lab, condition: str, what: str, timeout_s: int) -> None:
+    """Wait for a JavaScript condition; on time-out, fail with what the page and the server show."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function(condition, timeout=timeout_s * 1000)
+    except PlaywrightTimeout:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / "timeout.png"), full_page=True)
+        prompts = page.eval_on_selector_all(".jp-InputArea-prompt", "els => els.map(e => e.innerText.trim())")
+        errors = page.eval_on_selector_all(
+            ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr'], .jp-RenderedText[data-mime-type='application/vnd.jupyter.error']",
+            "els => els.map(e => e.innerText.slice(0, 400))")
+        log = (lab[2] / "lab.log").read_text(errors="replace")[-1500:]
+        pytest.fail(f"no {what} within {timeout_s} s. Prompts: {prompts}. Error outputs: {errors}. "
+                    f"Screenshot: {SHOTS / 'timeout.png'}. JupyterLab log: {log}")
 
 
 def test_lesson_runs_in_the_browser_and_shows_verdicts(lab, browser):
     """Protects: a student opening the lesson and running all cells sees every self-check."""
-    base, token, _ = lab
-    page, errors = _open(browser, f"{base}/lab/tree/student/lesson.ipynb?token={token}")
+    page, errors = _open(browser, lab, "student/lesson.ipynb")
     _run_all(page)
-    page.wait_for_function("document.querySelectorAll('.mlops-verdict').length >= 4", timeout=180_000)
-    statuses = page.eval_on_selector_all(".mlops-verdict", "els => els.map(e => e.dataset.status)")
+    _wait_in_page(page, lab, f"document.querySelectorAll('{ACTIVE} .mlops-verdict').length >= 4", "self-check verdicts", 180)
+    statuses = page.eval_on_selector_all(f"{ACTIVE} .mlops-verdict", "els => els.map(e => e.dataset.status)")
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.locator(".mlops-verdict").first.scroll_into_view_if_needed()
     page.screenshot(path=str(SHOTS / "lesson_verdicts.png"))
@@ -131,13 +189,12 @@ def test_lesson_runs_in_the_browser_and_shows_verdicts(lab, browser):
 def test_quiz_visible_tests_run_in_the_browser(lab, browser):
     """Protects: the released quiz opens, its visible tests run, and a malformed answer
     gets a message that names the variable and what is wrong with it."""
-    base, token, _ = lab
-    page, errors = _open(browser, f"{base}/lab/tree/student/quiz.ipynb?token={token}")
+    page, errors = _open(browser, lab, "student/quiz.ipynb")
     _run_all(page)
-    active = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook"
-    page.wait_for_function(
-        f"[...document.querySelectorAll('{active} .jp-OutputArea-output')].some(e => e.innerText.includes('q1 must be a string'))",
-        timeout=120_000)
+    active = f"{ACTIVE} .jp-Notebook"
+    _wait_in_page(page, lab,
+                  f"[...document.querySelectorAll('{active} .jp-OutputArea-output')].some(e => e.innerText.includes('q1 must be a string'))",
+                  "message about q1", 120)
     text = page.inner_text(active)
     page.get_by_text("q1 must be a string").first.scroll_into_view_if_needed()
     page.screenshot(path=str(SHOTS / "quiz_visible_tests.png"))
@@ -148,7 +205,8 @@ def test_quiz_visible_tests_run_in_the_browser(lab, browser):
 
 
 def test_nbgrader_extensions_load(lab, browser):
-    """Protects: the instructor's formgrader and the students' assignment list load."""
+    """Protects: the instructor's formgrader and the students' assignment list load, and
+    the list offers the quiz released to nbgrader's exchange and fetches it."""
     base, token, _ = lab
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     errors = []
@@ -156,11 +214,16 @@ def test_nbgrader_extensions_load(lab, browser):
     page.goto(f"{base}/formgrader?token={token}", timeout=60_000)
     page.wait_for_selector(f"text={WEEK}", timeout=60_000)
     page.screenshot(path=str(SHOTS / "formgrader.png"))
-    page.goto(f"{base}/lab?token={token}", timeout=60_000)
+    page.goto(f"{base}/lab/workspaces/instructor?token={token}", timeout=60_000)
     page.wait_for_selector(".jp-LabShell", timeout=120_000)
     page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Nbgrader$")).click(timeout=30_000)
     page.get_by_role("menuitem", name=re.compile(r"^Assignment List")).click(timeout=30_000)
     page.wait_for_selector("text=Released assignments", timeout=60_000)
+    page.wait_for_selector(f"#released_assignments_list >> text={WEEK}", timeout=60_000)
+    assert "exchange directory does not exist" not in page.inner_text("body")
+    page.locator("#released_assignments_list").get_by_role("button", name="Fetch").click(timeout=30_000)
+    page.wait_for_selector(f"#fetched_assignments_list >> text={WEEK}", timeout=60_000)  # a student fetched it
     page.screenshot(path=str(SHOTS / "assignment_list.png"))
+    assert (lab[2] / WEEK / "quiz.ipynb").exists()
     assert not errors, errors
     page.close()
