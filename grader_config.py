@@ -42,6 +42,9 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 c.Execute.timeout = 30  # seconds per cell; the cell is interrupted and grading goes on
 c.Execute.interrupt_on_timeout = True
 c.Execute.startup_timeout = 120
+# Kill the kernel when the notebook is done: its state is thrown away anyway, and a
+# polite shutdown waited up to 2.6 s per submission for the sandbox to wind down.
+c.Execute.shutdown_kernel = "immediate"
 c.GuardedExecute.max_notebook_seconds = 180  # whole notebook; then remaining cells are skipped
 c.OverwriteCells.add_missing_cells = True  # a deleted test cell is put back (RestoreMissingTests)
 c.LimitOutput.max_lines = 500

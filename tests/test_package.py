@@ -222,3 +222,11 @@ def test_sandbox_starts_for_a_course_inside_the_checkout(tmp_path):
         assert done.stdout.strip() == "['answer.txt']"
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+def test_grader_kills_the_kernel_when_a_notebook_is_done():
+    """Protects grading speed: a polite kernel shutdown waited for the sandbox to wind
+    down (up to seconds per submission); the grader's kernel state is thrown away."""
+    from mlops_course import grading
+
+    assert grading.load_config().Execute.shutdown_kernel == "immediate"
