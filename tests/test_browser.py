@@ -10,13 +10,13 @@ Screenshots go to build/browser/ for a person to look at (timeout.png when a wai
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import secrets
 import shutil
 import subprocess
 import sys
-import json
 import time
 import urllib.request
 from pathlib import Path
@@ -174,14 +174,20 @@ def _wait_in_page(page, lab, condition: str, what: str, timeout_s: int) -> None:
 
 def test_lesson_runs_in_the_browser_and_shows_verdicts(lab, browser):
     """Protects: a student opening the lesson and running all cells sees every self-check."""
+    import nbformat
+
+    lesson = nbformat.read(lab[2] / "student/lesson.ipynb", as_version=4)
+    checks = sum(".check(" in cell.source for cell in lesson.cells if cell.cell_type == "code")
+    assert checks >= 4
     page, errors = _open(browser, lab, "student/lesson.ipynb")
     _run_all(page)
-    _wait_in_page(page, lab, f"document.querySelectorAll('{ACTIVE} .mlops-verdict').length >= 4", "self-check verdicts", 180)
+    _wait_in_page(page, lab, f"document.querySelectorAll('{ACTIVE} .mlops-verdict').length >= {checks}",
+                  f"{checks} self-check verdicts", 180)
     statuses = page.eval_on_selector_all(f"{ACTIVE} .mlops-verdict", "els => els.map(e => e.dataset.status)")
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.locator(".mlops-verdict").first.scroll_into_view_if_needed()
     page.screenshot(path=str(SHOTS / "lesson_verdicts.png"))
-    assert statuses and set(statuses) == {"not attempted"}, statuses
+    assert len(statuses) == checks and set(statuses) == {"not attempted"}, statuses
     assert not errors, errors
     page.close()
 
