@@ -42,19 +42,17 @@ def lab(tmp_path_factory):
         pytest.fail("Chromium is not installed (make system-deps installs Debian's chromium)")
     root = scratch_course_root(tmp_path_factory.mktemp("lab"))
     run_course(root, "release", "--week", WEEK)
-    exchange = root / "exchange"  # nbgrader's exchange, so the students' assignment list has a quiz to offer
+    # nbgrader's exchange, set up as on the course hub: hub/nbgrader_config.py (the exchange
+    # from MLOPS_EXCHANGE_ROOT plus the course's grader_config.py), and the instructor's
+    # own `nbgrader release_assignment`, so the students' assignment list has a quiz to offer.
+    exchange = root / "exchange"
     exchange.mkdir(mode=0o777)
-    release = ("from mlops_course import grading\n"
-               "config = grading.load_config().copy()\n"
-               f"config.Exchange.root = {str(exchange)!r}\n"
-               f"result = grading.api(config).release_assignment({WEEK!r})\n"
-               "assert result['success'], result\n")
-    released = subprocess.run([sys.executable, "-c", release], cwd=root, env=course_env(root), capture_output=True, text=True)
-    assert released.returncode == 0, released.stderr[-3000:]
-    # The students' assignment list reads nbgrader_config.py (not the server's options),
-    # as on the course hub.
-    (root / "nbgrader_config.py").write_text(
-        f'c = get_config()\nc.CourseDirectory.course_id = "mlops-course"\nc.Exchange.root = {str(exchange)!r}\n')
+    shutil.copy2(paths.ROOT / "hub" / "nbgrader_config.py", root / "nbgrader_config.py")
+    env = dict(course_env(root), MLOPS_EXCHANGE_ROOT=str(exchange))
+    released = subprocess.run([sys.executable, "-m", "nbgrader", "release_assignment", WEEK],
+                              cwd=root, env=env, capture_output=True, text=True)
+    assert released.returncode == 0 and (exchange / "mlops-course/outbound" / WEEK / "quiz.ipynb").exists(), \
+        released.stderr[-3000:]
     work = root / "student"
     work.mkdir()
     shutil.copy2(paths.NOTEBOOKS_DIR / f"{WEEK}.ipynb", work / "lesson.ipynb")  # copies: the repo stays untouched
@@ -86,7 +84,7 @@ def lab(tmp_path_factory):
          "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate", f"--config={root / 'grader_config.py'}",
          f"--LabApp.workspaces_dir={root / 'lab-workspaces'}"]
         + (["--allow-root"] if os.geteuid() == 0 else []),
-        cwd=root, env=dict(course_env(root), JUPYTERLAB_SETTINGS_DIR=str(root / "lab-settings")), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        cwd=root, env=dict(env, JUPYTERLAB_SETTINGS_DIR=str(root / "lab-settings")), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 90
