@@ -121,6 +121,21 @@ def edited_tests(source, release):
     return nb
 
 
+#: week -> (answer cell, code that rewrites the given data and fakes the answer to fit it)
+DATA_REWRITES = {
+    "01_ml_systems": ("q11", "y_pred = y_true.copy()\nrmse, r2 = 0.0, 1.0"),
+}
+
+
+def data_rewriter(source, release, grade_id: str, code: str):
+    """Every answer right except ``grade_id``, whose cell rewrites the quiz's given data
+    so that a wrong answer would pass a test that recomputes the expected value from it."""
+    nb = answered(source, release, set(answer_ids(source)))
+    cell = next(c for c in nb.cells if _meta(c).get("grade_id") == grade_id)
+    cell.source = code
+    return nb
+
+
 def snoop_code(targets: dict[str, str], port: int) -> str:
     """Code that tries to read, write and connect, and prints what worked."""
     return f'''

@@ -58,6 +58,23 @@ def test_fake_answers_and_patched_helpers_earn_nothing(graded_course, week):
         assert "tampered" in problems and "review:" in problems, f"{week}/{student}: {problems}"
 
 
+@pytest.mark.parametrize("week", by_week(sorted(hostile.DATA_REWRITES)))
+def test_rewriting_the_given_data_earns_nothing(graded_course, week):
+    """Protects (no fake passes): an answer cell that rebinds the quiz's given data so a
+    wrong answer fits it (week 01: y_pred = y_true, then rmse 0 and r2 1) loses exactly the
+    points of the hidden value tests of that item, and nothing else."""
+    _, report, _ = graded_course(week)
+    source = nbformat.read(paths.QUIZZES_DIR / week / "quiz.ipynb", as_version=4)
+    item = hostile.DATA_REWRITES[week][0]
+    value_points = sum(float(c.metadata["nbgrader"]["points"]) for c in source.cells
+                       if c.metadata.get("nbgrader", {}).get("grade_id", "").startswith(f"{item}_")
+                       and "HIDDEN TESTS" in c.source)
+    assert value_points > 0
+    full = expected_outcome(week)["all_correct"][1]
+    assert report["data_rewriter"]["status"] == GRADED
+    assert report["data_rewriter"]["score"] == pytest.approx(full - value_points), report["data_rewriter"]
+
+
 @pytest.mark.parametrize("week", by_week(WEEKS))
 def test_memory_bomb_and_output_flood_are_bounded(graded_course, week):
     """Protects (bounded): a memory bomb and an output flood end that student's grading
