@@ -31,7 +31,7 @@ from traitlets.config import Config, PyFileConfigLoader
 
 from . import paths, sandbox
 from .services import GradebookError
-from .integrity import OVERTIME, TAMPERED, TRUNCATED, suspicious_code
+from .integrity import OVERTIME, TAMPERED, TRUNCATED, item_of, suspicious_code
 
 CONFIG_NAME = "grader_config"
 NOTEBOOK = "quiz.ipynb"
@@ -132,9 +132,9 @@ class FeedbackSummary(NbGraderPreprocessor):
             gid = meta.get("grade_id", "")
             if cell.cell_type == "markdown" and gid.endswith("_question"):
                 titled = [line for line in cell.source.splitlines() if re.search(r"\bQ\d+\b", line)]
-                headings[gid.split("_")[0]] = (titled or [gid])[0].lstrip("#* ").split(".")[0].strip("* ")
+                headings[item_of(gid)] = (titled or [gid])[0].lstrip("#* ").split(".")[0].strip("* ")
             if meta.get("grade") and meta.get("points"):
-                item = gid.split("_")[0]
+                item = item_of(gid)
                 score, points = meta.get("score"), float(meta["points"])
                 earned, possible, by_hand = items.get(item, (0.0, 0.0, False))
                 items[item] = (earned + float(score or 0), possible + points, by_hand or bool(meta.get("solution")))

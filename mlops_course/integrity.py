@@ -4,7 +4,9 @@
   the output a cell may produce, and after the notebook has run it executes a probe
   cell that must fail. If the failure does not come back (the student replaced how the
   kernel runs or reports cells), every autograded test of the notebook is marked
-  failed and the submission is reported as tampered.
+  failed and the submission is reported as tampered. Before an item's tests it also
+  runs the item's read-only data cells (``qN_data``) again, so the tests judge the
+  answers against the data the quiz gave, not against what an answer cell left there.
 * :func:`suspicious_code` scans the student's answer cells for code that reaches into
   the grading machinery (builtins, the quiz helpers, IPython's internals...), so the
   instructor can review it.
@@ -22,7 +24,8 @@ from nbformat.v4 import new_code_cell, new_output
 from nbgrader.preprocessors import Execute, OverwriteCells
 from traitlets import Integer
 
-PROBE_MARK = "mlops_course_probe"
+INSERTED = "mlops_course_inserted"  # metadata of cells the grader adds: "probe" or "data"
+DATA_SUFFIX = "_data"  # grade_id of an item's read-only data cell: qN_data
 TAMPERED = "GradingIntegrityError"
 TRUNCATED = "[output truncated by the grader]"
 OVERTIME = "NotebookTimeLimit"
@@ -41,7 +44,7 @@ class GuardedExecute(Execute):
 
     async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
         if time.monotonic() - self._started > self.max_notebook_seconds:
-            if cell.cell_type == "code" and not cell.metadata.get(PROBE_MARK):
+            if cell.cell_type == "code" and not cell.metadata.get(INSERTED):
                 cell.outputs = [new_output("error", ename=OVERTIME, evalue=(
                     f"not run: the notebook used up its {self.max_notebook_seconds} s"), traceback=[])]
             self._overtime = True
@@ -71,6 +74,9 @@ class GuardedExecute(Execute):
         # random token. Only student code can tamper, so a probe goes before each graded
         # test that follows student code (an answer cell or a cell the student added),
         # and one at the end. Locked cells were restored from the source by nbgrader.
+        # After the probe, the item's data cells run again (an answer cell could have
+        # rebound y_true so that a wrong answer fits it).
+        data = _data_cells(nb)
         tokens, cells, student_code_ran = [], [], False
         for cell in nb.cells:
             meta = cell.metadata.get("nbgrader", {})
@@ -78,6 +84,7 @@ class GuardedExecute(Execute):
                 if student_code_ran:
                     tokens.append(secrets.token_hex(6))
                     cells.append(_probe(tokens[-1]))
+                    cells += [_inserted(source, "data") for source in data.get(item_of(meta.get("grade_id", "")), [])]
                 student_code_ran = False
             elif cell.cell_type == "code" and not meta.get("locked"):
                 student_code_ran = True
@@ -89,8 +96,8 @@ class GuardedExecute(Execute):
         try:
             nb, resources = super().preprocess(nb, resources, km=km)
         finally:
-            probes = [c for c in nb.cells if c.metadata.get(PROBE_MARK)]
-            nb.cells = [c for c in nb.cells if not c.metadata.get(PROBE_MARK)]
+            probes = [c for c in nb.cells if c.metadata.get(INSERTED) == "probe"]
+            nb.cells = [c for c in nb.cells if not c.metadata.get(INSERTED)]
         honest = all(
             any(o.get("output_type") == "error" and f"probe_{token}" in str(o.get("evalue", ""))
                 for o in probe.get("outputs", []))
@@ -110,10 +117,34 @@ class GuardedExecute(Execute):
                 cell.outputs.append(new_output("error", ename=TAMPERED, evalue=message, traceback=[f"{TAMPERED}: {message}"]))
 
 
+def item_of(grade_id: str) -> str:
+    """The question a cell belongs to: ``q11`` for ``q11``, ``q11_values`` or ``q11_data``."""
+    return grade_id.split("_")[0]
+
+
+def _data_cells(nb: NotebookNode) -> dict[str, list[str]]:
+    """Sources of the read-only data cells (``qN_data``), by item."""
+    found: dict[str, list[str]] = {}
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        gid = meta.get("grade_id", "")
+        if cell.cell_type == "code" and gid.endswith(DATA_SUFFIX) and meta.get("locked") \
+                and not meta.get("grade") and not meta.get("solution"):
+            found.setdefault(item_of(gid), []).append(cell.source)
+    return found
+
+
+def _inserted(source: str, kind: str) -> NotebookNode:
+    """A cell the grader runs and removes again before the notebook is saved."""
+    cell = new_code_cell(source)
+    cell.metadata[INSERTED] = kind
+    return cell
+
+
 def _probe(token: str) -> NotebookNode:
     """A cell that must fail: every quiz helper called with a value that cannot pass."""
     a, b = secrets.randbelow(900) + 100, secrets.randbelow(900) + 1100
-    cell = new_code_cell(
+    return _inserted(
         f"import mlops_course.quiz as _q_{token}\n"
         f"for _f_{token}, _a_{token} in [(_q_{token}.expect_number, ({a}, {b})),\n"
         f"        (_q_{token}.expect_choice, ('A', 'B')), (_q_{token}.expect_same_items, (['a'], ['b'])),\n"
@@ -124,10 +155,9 @@ def _probe(token: str) -> NotebookNode:
         f"        continue\n"
         f"    break\n"
         f"else:\n"
-        f"    raise _q_{token}.AnswerError('probe_{token}')"
+        f"    raise _q_{token}.AnswerError('probe_{token}')",
+        "probe",
     )
-    cell.metadata[PROBE_MARK] = True
-    return cell
 
 
 #: Names and attributes whose use in an answer cell deserves a look by the instructor.
@@ -163,11 +193,63 @@ def parsed_answers(nb: NotebookNode):
             continue
 
 
+def _imports(nb: NotebookNode) -> dict[str, str]:
+    """Names the quiz's own code cells import: bound name -> what it stands for."""
+    bound = {}
+    for cell in nb.cells:
+        if cell.cell_type != "code" or cell.metadata.get("nbgrader", {}).get("solution"):
+            continue
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                bound.update({(a.asname or a.name.split(".")[0]): a.name for a in node.names})
+            elif isinstance(node, ast.ImportFrom):
+                bound.update({(a.asname or a.name): f"{node.module}.{a.name}" for a in node.names})
+    return bound
+
+
+def _replaced_imports(tree: ast.AST, imported: dict[str, str]) -> set[str]:
+    """What an answer does to the quiz's imports: rebinding a name, or replacing a
+    module's function (``np.mean = ...``, ``setattr(np, "mean", ...)``)."""
+    found = set()
+    for node in ast.walk(tree):
+        rebound = None
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            rebound = node.id
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            rebound = node.name
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                name = alias.asname or alias.name.split(".")[0]
+                origin = alias.name if isinstance(node, ast.Import) else f"{node.module}.{alias.name}"
+                if name in imported and imported[name] != origin:
+                    rebound = name
+        if rebound in imported:
+            found.add(f"rebinds {rebound}, which the notebook imports")
+        target = None
+        if isinstance(node, ast.Attribute) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            target = node
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("setattr", "delattr") \
+                and len(node.args) >= 2 and isinstance(node.args[1], ast.Constant):
+            target = ast.Attribute(value=node.args[0], attr=str(node.args[1].value))
+        if target is not None:
+            base = target.value
+            while isinstance(base, ast.Attribute):
+                base = base.value
+            if isinstance(base, ast.Name) and base.id in imported:
+                found.add(f"replaces {ast.unparse(target.value)}.{target.attr}, from a module the notebook imports")
+    return found
+
+
 def suspicious_code(nb: NotebookNode) -> list[str]:
     """Reasons to review the student's answer cells (empty if nothing stands out)."""
     reasons = []
+    imported = _imports(nb)
     for grade_id, tree in parsed_answers(nb):
-        found = set()
+        found = {f"{grade_id}: {reason}" for reason in _replaced_imports(tree, imported)}
         for node in ast.walk(tree):
             name = None
             if isinstance(node, ast.Name):

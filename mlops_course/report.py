@@ -20,14 +20,10 @@ import pandas as pd
 
 from . import paths
 from .grading import NOTEBOOK, build_path, open_gradebook
+from .integrity import item_of
 
 TOO_EASY, TOO_HARD, WEAK = 0.90, 0.20, 0.15
 MIN_STUDENTS = 5  # fewer than this: statistics are printed but not flagged
-
-
-def item_of(grade_id: str) -> str:
-    """The question a grade cell belongs to (``q3_values`` -> ``q3``)."""
-    return grade_id.split("_")[0]
 
 
 def item_scores(assignment: str) -> pd.DataFrame:

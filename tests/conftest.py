@@ -105,6 +105,8 @@ def graded_course(tmp_path_factory):
         bomb_nb, bombed = hostile.bomber(source, release)
         write_submission(root, "bomber", week, bomb_nb)
         (root / "build/submitted/no_notebook" / week).mkdir(parents=True)
+        corrupted_nb, _ = hostile.data_corrupter(source, release)
+        write_submission(root, "data_corrupter", week, corrupted_nb)
         if week in hostile.DATA_REWRITES:
             write_submission(root, "data_rewriter", week, hostile.data_rewriter(source, release, *hostile.DATA_REWRITES[week]))
         try:

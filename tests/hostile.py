@@ -136,6 +136,38 @@ def data_rewriter(source, release, grade_id: str, code: str):
     return nb
 
 
+def weeks_with_data_cells(weeks: list[str]) -> list[str]:
+    """Weeks whose quiz gives an item read-only data (a ``qN_data`` cell)."""
+    import nbformat
+
+    from mlops_course import paths
+
+    def has_data(week: str) -> bool:
+        nb = nbformat.read(paths.QUIZZES_DIR / week / "quiz.ipynb", as_version=4)
+        return any(_meta(c).get("grade_id", "").endswith("_data") for c in nb.cells)
+
+    return [w for w in weeks if has_data(w)]
+
+
+def data_corrupter(source, release):
+    """Every answer right, and each answer cell then overwrites the variables its item's
+    read-only data cell (``qN_data``) gave, so tests that trusted them would fail.
+    Returns (notebook, number of answers that corrupt data)."""
+    nb = answered(source, release, set(answer_ids(source)))
+    given = {}
+    for cell in nb.cells:
+        gid = _meta(cell).get("grade_id", "")
+        if cell.cell_type == "code" and gid.endswith("_data") and not _meta(cell).get("grade"):
+            given.setdefault(gid[: -len("_data")], []).extend(_assigned_names(cell.source)[0])
+    corrupted = 0
+    for cell in _code_answers(nb):
+        names = given.get(_meta(cell)["grade_id"])
+        if names:
+            cell.source += "\n" + "\n".join(f"{n} = None" for n in dict.fromkeys(names))
+            corrupted += 1
+    return nb, corrupted
+
+
 def snoop_code(targets: dict[str, str], port: int) -> str:
     """Code that tries to read, write and connect, and prints what worked."""
     return f'''

@@ -75,6 +75,21 @@ def test_rewriting_the_given_data_earns_nothing(graded_course, week):
     assert report["data_rewriter"]["score"] == pytest.approx(full - value_points), report["data_rewriter"]
 
 
+@pytest.mark.parametrize("week", by_week(hostile.weeks_with_data_cells(WEEKS)))
+def test_tests_use_the_given_data_not_what_the_answers_left(graded_course, week):
+    """Protects (no fake passes): the grader runs an item's read-only data cells again
+    before its tests, so right answers whose cells then overwrite the given data
+    (``y_true = None``...) still get every point; tests never judge against data an
+    answer cell changed."""
+    root, report, _ = graded_course(week)
+    source = nbformat.read(root / "quizzes" / week / "quiz.ipynb", as_version=4)
+    release = nbformat.read(root / "build/release" / week / "quiz.ipynb", as_version=4)
+    assert hostile.data_corrupter(source, release)[1] > 0
+    assert report["data_corrupter"]["status"] == GRADED, report["data_corrupter"]
+    assert report["data_corrupter"]["score"] == pytest.approx(expected_outcome(week)["all_correct"][1]), \
+        report["data_corrupter"]
+
+
 @pytest.mark.parametrize("week", by_week(WEEKS))
 def test_memory_bomb_and_output_flood_are_bounded(graded_course, week):
     """Protects (bounded): a memory bomb and an output flood end that student's grading

@@ -167,6 +167,30 @@ def test_hide_tracebacks_keeps_only_the_error_line():
     assert json.dumps(nb.cells[0].outputs).count("'B'") == 0
 
 
+def test_answers_that_replace_imported_modules_or_their_functions_are_flagged():
+    from mlops_course.integrity import suspicious_code
+
+    def answer(source: str, gid: str):
+        cell = new_code_cell(source)
+        cell.metadata["nbgrader"] = {"solution": True, "grade_id": gid}
+        return cell
+
+    setup = new_code_cell("import numpy as np\nimport mlops_course as mc\nfrom sklearn.metrics import r2_score")
+    setup.metadata["nbgrader"] = {"locked": True, "grade_id": "setup"}
+    nb = new_notebook(cells=[
+        setup,
+        answer("rmse = float(np.sqrt(np.mean((y_true - y_pred) ** 2)))", "q1"),
+        answer("np.mean = lambda *a, **k: 0.0\nmc.load_dataset = lambda name: None", "q2"),
+        answer("r2_score = lambda *a, **k: 1.0\nnp = None", "q3"),
+    ])
+    reasons = suspicious_code(nb)
+    assert not [r for r in reasons if r.startswith("q1:")], reasons
+    assert "q2: replaces np.mean, from a module the notebook imports" in reasons
+    assert "q2: replaces mc.load_dataset, from a module the notebook imports" in reasons
+    assert "q3: rebinds r2_score, which the notebook imports" in reasons
+    assert "q3: rebinds np, which the notebook imports" in reasons
+
+
 def test_kernel_launcher_starts_without_heavy_imports():
     """Protects: grading speed. The sandbox launcher runs once per submission; importing
     the package for it must not pull in pandas or scikit-learn (about 0.6 s of CPU each)."""
