@@ -18,6 +18,7 @@ from conftest import by_week, make_course_root, run_course, write_submission
 from mlops_course import paths, sandbox
 from mlops_course.examples import expected_outcome
 from mlops_course.grading import GRADED, MISSING
+from mlops_course.integrity import INSERTED
 
 pytestmark = pytest.mark.grading
 WEEKS = paths.quiz_weeks()
@@ -88,6 +89,9 @@ def test_tests_use_the_given_data_not_what_the_answers_left(graded_course, week)
     assert report["data_corrupter"]["status"] == GRADED, report["data_corrupter"]
     assert report["data_corrupter"]["score"] == pytest.approx(expected_outcome(week)["all_correct"][1]), \
         report["data_corrupter"]
+    graded = nbformat.read(root / "build/autograded/data_corrupter" / week / "quiz.ipynb", as_version=4)
+    assert not [c for c in graded.cells if INSERTED in c.metadata], "the grader's own cells were left in the notebook"
+    assert len(graded.cells) == len(release.cells)
 
 
 @pytest.mark.parametrize("week", by_week(WEEKS))
