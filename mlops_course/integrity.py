@@ -204,11 +204,16 @@ def _imports(nb: NotebookNode) -> dict[str, str]:
         except SyntaxError:
             continue
         for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                bound.update({(a.asname or a.name.split(".")[0]): a.name for a in node.names})
-            elif isinstance(node, ast.ImportFrom):
-                bound.update({(a.asname or a.name): f"{node.module}.{a.name}" for a in node.names})
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                bound.update(_bindings(node))
     return bound
+
+
+def _bindings(node: ast.Import | ast.ImportFrom) -> dict[str, str]:
+    """name -> what it stands for, for one import (``import a.b`` binds ``a`` to ``a``)."""
+    if isinstance(node, ast.Import):
+        return {(a.asname or a.name.split(".")[0]): (a.name if a.asname else a.name.split(".")[0]) for a in node.names}
+    return {(a.asname or a.name): f"{node.module}.{a.name}" for a in node.names}
 
 
 def _replaced_imports(tree: ast.AST, imported: dict[str, str]) -> set[str]:
@@ -222,11 +227,8 @@ def _replaced_imports(tree: ast.AST, imported: dict[str, str]) -> set[str]:
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             rebound = node.name
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            for alias in node.names:
-                name = alias.asname or alias.name.split(".")[0]
-                origin = alias.name if isinstance(node, ast.Import) else f"{node.module}.{alias.name}"
-                if name in imported and imported[name] != origin:
-                    rebound = name
+            rebound = next((name for name, origin in _bindings(node).items()
+                            if name in imported and imported[name] != origin), None)
         if rebound in imported:
             found.add(f"rebinds {rebound}, which the notebook imports")
         target = None

@@ -175,13 +175,15 @@ def test_answers_that_replace_imported_modules_or_their_functions_are_flagged():
         cell.metadata["nbgrader"] = {"solution": True, "grade_id": gid}
         return cell
 
-    setup = new_code_cell("import numpy as np\nimport mlops_course as mc\nfrom sklearn.metrics import r2_score")
+    setup = new_code_cell("import os\nimport numpy as np\nimport mlops_course as mc\nfrom sklearn.metrics import r2_score")
     setup.metadata["nbgrader"] = {"locked": True, "grade_id": "setup"}
     nb = new_notebook(cells=[
         setup,
-        answer("rmse = float(np.sqrt(np.mean((y_true - y_pred) ** 2)))", "q1"),
+        answer("import numpy as np\nimport os.path\nfrom sklearn.metrics import r2_score\n"
+               "rmse = float(np.sqrt(np.mean((y_true - y_pred) ** 2)))", "q1"),
         answer("np.mean = lambda *a, **k: 0.0\nmc.load_dataset = lambda name: None", "q2"),
         answer("r2_score = lambda *a, **k: 1.0\nnp = None", "q3"),
+        answer("import random as mc", "q4"),
     ])
     reasons = suspicious_code(nb)
     assert not [r for r in reasons if r.startswith("q1:")], reasons
@@ -189,6 +191,7 @@ def test_answers_that_replace_imported_modules_or_their_functions_are_flagged():
     assert "q2: replaces mc.load_dataset, from a module the notebook imports" in reasons
     assert "q3: rebinds r2_score, which the notebook imports" in reasons
     assert "q3: rebinds np, which the notebook imports" in reasons
+    assert "q4: rebinds mc, which the notebook imports" in reasons
 
 
 def test_kernel_launcher_starts_without_heavy_imports():
