@@ -137,16 +137,16 @@ def data_rewriter(source, release, grade_id: str, code: str):
 
 
 def weeks_with_data_cells(weeks: list[str]) -> list[str]:
-    """Weeks whose quiz gives an item read-only data (a ``qN_data`` cell)."""
+    """Weeks where :func:`data_corrupter` has data to overwrite (``qN_data`` cells)."""
     import nbformat
 
     from mlops_course import paths
 
-    def has_data(week: str) -> bool:
+    def corrupts(week: str) -> bool:
         nb = nbformat.read(paths.QUIZZES_DIR / week / "quiz.ipynb", as_version=4)
-        return any(_meta(c).get("grade_id", "").endswith("_data") for c in nb.cells)
+        return data_corrupter(nb, nb)[1] > 0
 
-    return [w for w in weeks if has_data(w)]
+    return [w for w in weeks if corrupts(w)]
 
 
 def data_corrupter(source, release):
