@@ -26,6 +26,7 @@ import nbformat
 
 from . import paths
 from .grading import FAILED, GRADED, NOTEBOOK, build_path
+from .integrity import item_of
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 TIMESTAMP = "2026-01-01 09:00:00.000000 UTC"  # before every due date in quizzes/schedule.csv
@@ -78,7 +79,7 @@ def _auto_points(source_nb) -> dict[str, float]:
 
 def _points_for(source_nb, answered_ids: set[str]) -> float:
     tests = _auto_points(source_nb)
-    return sum(p for gid, p in tests.items() if any(gid == a or gid.startswith(a + "_") for a in answered_ids))
+    return sum(p for gid, p in tests.items() if item_of(gid) in answered_ids)
 
 
 def _half(source_nb) -> set[str]:

@@ -10,6 +10,7 @@ import copy
 import json
 
 from mlops_course.examples import answered, answer_ids
+from mlops_course.integrity import DATA_SUFFIX, item_of
 
 EQUALS_ANYTHING = '''class _Anything(str):
     """Equal to everything, a float, a string and a list at once."""
@@ -157,8 +158,8 @@ def data_corrupter(source, release):
     given = {}
     for cell in nb.cells:
         gid = _meta(cell).get("grade_id", "")
-        if cell.cell_type == "code" and gid.endswith("_data") and not _meta(cell).get("grade"):
-            given.setdefault(gid[: -len("_data")], []).extend(_assigned_names(cell.source)[0])
+        if cell.cell_type == "code" and gid.endswith(DATA_SUFFIX) and not _meta(cell).get("grade"):
+            given.setdefault(item_of(gid), []).extend(_assigned_names(cell.source)[0])
     corrupted = 0
     for cell in _code_answers(nb):
         names = given.get(_meta(cell)["grade_id"])
