@@ -16,7 +16,10 @@ from __future__ import annotations
 
 import html
 import math
+import signal
+import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Callable, ClassVar, Sequence
 
@@ -94,14 +97,21 @@ class Exercise:
 
     Subclasses set ``title``, ``hints`` and ``solution`` and implement
     :meth:`evaluate`, which returns quietly for a correct answer and raises
-    :class:`Incorrect` with a helpful message otherwise. ``wrong_answer`` is a
-    sample incorrect answer that the test suite feeds to the check.
+    :class:`Incorrect` with a helpful message otherwise. The test suite feeds the check
+    ``wrong_answer`` and every entry of ``wrong_answers`` (plausible mistakes: each must
+    be judged incorrect) and every entry of ``right_answers`` (valid alternatives to the
+    worked solution, e.g. another library's function: each must be judged correct).
+    A check that runs longer than ``time_limit`` seconds (a student's loop that never
+    ends) is stopped and reported as incorrect.
     """
 
     title: ClassVar[str] = ""
     hints: ClassVar[Sequence[str]] = ()
     solution: ClassVar[str] = ""
     wrong_answer: ClassVar[Any] = None
+    wrong_answers: ClassVar[Sequence[Any]] = ()
+    right_answers: ClassVar[Sequence[Any]] = ()
+    time_limit: ClassVar[float] = 10.0
 
     def __init__(self) -> None:
         self._hints_shown = 0
@@ -116,7 +126,11 @@ class Exercise:
         if is_placeholder(answer):
             return Verdict(self.title, NOT_ATTEMPTED, "Replace the placeholder, then run the cell again.")
         try:
-            self.evaluate(answer)
+            with _time_limit(self.time_limit):
+                self.evaluate(answer)
+        except CheckTimeout:
+            return Verdict(self.title, INCORRECT, f"The check stopped your code after {self.time_limit:g} s: "
+                           f"look for a loop that never ends. Try ex.{self.name}.hint() if you are stuck.")
         except NotImplementedError:
             return Verdict(self.title, NOT_ATTEMPTED, "Write the body of the function, then run the cell again.")
         except NotAttempted as exc:
@@ -144,6 +158,31 @@ class Exercise:
     @property
     def name(self) -> str:
         return getattr(self, "_name", type(self).__name__)
+
+
+class CheckTimeout(BaseException):
+    """Raised by :func:`_time_limit` (a BaseException, so student code's ``except
+    Exception`` cannot swallow it)."""
+
+
+@contextmanager
+def _time_limit(seconds: float):
+    """Stop the block after ``seconds`` with CheckTimeout (main thread only, where
+    Jupyter runs cells; elsewhere the block runs unbounded)."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def stop(signum, frame):
+        raise CheckTimeout()
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,36 @@ def test_wrong_answer_is_incorrect_fast_and_gives_a_hint(exercise):
 
 
 @pytest.mark.parametrize("exercise", [e for _, _, e in EXERCISES], ids=IDS)
+def test_every_named_mistake_is_incorrect_and_every_valid_alternative_correct(exercise):
+    """Protects: each plausible mistake a review named is judged incorrect, and each valid
+    way of solving the exercise (another library, another formula) is judged correct."""
+    for number, wrong in enumerate(exercise.wrong_answers):
+        verdict = exercise.check(wrong)
+        assert verdict.status == INCORRECT, f"wrong answer {number}: {verdict}"
+    for number, right in enumerate(exercise.right_answers):
+        verdict = exercise.check(right)
+        assert verdict.status == CORRECT, f"valid alternative {number}: {verdict}"
+
+
+def test_a_check_stops_an_answer_that_never_returns():
+    """Protects: a student's endless loop is stopped and reported, never hangs the notebook."""
+    _, _, exercise = EXERCISES[0]
+
+    class Quick(type(exercise)):
+        time_limit = 0.2
+
+    def endless(*args, **kwargs):
+        while True:
+            try:
+                pass
+            except Exception:  # a student's catch-all must not swallow the stop
+                pass
+
+    verdict = Quick().check(endless)
+    assert verdict.status == INCORRECT and "stopped" in verdict.message
+
+
+@pytest.mark.parametrize("exercise", [e for _, _, e in EXERCISES], ids=IDS)
 def test_placeholder_and_stub_are_not_attempted(exercise):
     """Protects: untouched starter code is 'not attempted', never 'incorrect' or a crash."""
     def stub(*args, **kwargs):
