@@ -8,7 +8,7 @@ Makefile and by ``mlops_course.grading`` passes this file explicitly
 import os
 
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
-from nbgrader.preprocessors import ClearHiddenTests, GetGrades
+from nbgrader.preprocessors import GetGrades
 
 c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)
 
@@ -54,7 +54,7 @@ c.LimitOutput.max_traceback = 50
 # would quote them (the error message of a failed test stays visible).
 c.GenerateFeedback.preprocessors = [
     GetGrades,
-    ClearHiddenTests,
+    "mlops_course.grading.ClearHiddenTestsInTests",  # nbgrader's ClearHiddenTests, in test cells only
     "mlops_course.grading.HideTracebacks",
     "mlops_course.grading.FeedbackSummary",  # score per item and what to review, at the top
     CSSHTMLHeaderPreprocessor,

@@ -26,16 +26,16 @@ from multiprocessing import get_context
 from pathlib import Path
 
 import nbformat
-from nbgrader.preprocessors import NbGraderPreprocessor
+from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor
+from nbgrader.utils import is_locked, is_solution
 from traitlets.config import Config, PyFileConfigLoader
 
 from . import paths, sandbox
 from .services import GradebookError
-from .integrity import OVERTIME, TAMPERED, TRUNCATED, item_of, suspicious_code
+from .integrity import OVERTIME, RENAMED_MARK, TAMPERED, TRUNCATED, item_of, suspicious_code
 
 CONFIG_NAME = "grader_config"
 NOTEBOOK = "quiz.ipynb"
-RENAMED_MARK = ".renamed_from"  # beside a quiz.ipynb the grader copied from a renamed notebook
 
 GRADED = "graded"
 FAILED = "failed"
@@ -96,6 +96,21 @@ def open_gradebook(url: str | None = None):
 def build_path(kind: str) -> Path:
     """Absolute path of one of nbgrader's folders (``release``, ``submitted``...)."""
     return paths.BUILD_DIR / kind
+
+
+class ClearHiddenTestsInTests(ClearHiddenTests):
+    """nbgrader's ClearHiddenTests, applied to the quiz's own test cells only.
+
+    nbgrader looks for the region markers in every cell, so a student's answer that
+    merely mentions ``BEGIN HIDDEN TESTS`` (in a string, a comment) made their whole
+    feedback fail ("No end hidden tests statement found"). Hidden tests only ever live
+    in locked cells, which nbgrader restored from the source before grading.
+    """
+
+    def preprocess_cell(self, cell, resources, index):
+        if is_solution(cell) and not is_locked(cell):
+            return cell, resources
+        return super().preprocess_cell(cell, resources, index)
 
 
 class HideTracebacks(NbGraderPreprocessor):
@@ -483,7 +498,8 @@ def autograde(assignment: str, students: list[str] | None = None, workers: int |
         submitted = nbformat.read(build_path("submitted") / sub.student / assignment / NOTEBOOK, as_version=4)
         sub.problems += [f"review: {reason}" for reason in suspicious_code(submitted)]
         if not sandbox.isolation_active():
-            sub.problems.append("graded WITHOUT isolation (bubblewrap is not installed)")
+            sub.problems.append(f"graded WITHOUT isolation ({sandbox.why_not_isolated()}): the student's code ran "
+                                "with the grader's rights and could read the course's files, hidden tests included")
     write_report(assignment, results)
     return results
 

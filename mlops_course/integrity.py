@@ -12,12 +12,20 @@
   instructor can review it.
 * :class:`RestoreMissingTests` is nbgrader's ``OverwriteCells`` (edited tests get their
   source back) with a fix for restoring deleted tests next to read-only cells.
+* :func:`working_folder` gives the kernel a fresh folder holding only the student's own
+  files: nbgrader saves the notebook it grades, hidden tests restored, in the
+  submission's autograded folder, where student code could otherwise read them.
 """
 from __future__ import annotations
 
 import ast
+import os
 import secrets
+import shutil
+import tempfile
 import time
+from contextlib import contextmanager
+from pathlib import Path
 
 from nbformat import NotebookNode
 from nbformat.v4 import new_code_cell, new_output
@@ -93,9 +101,14 @@ class GuardedExecute(Execute):
         cells.append(_probe(tokens[-1]))
         nb.cells = cells
         self._started, self._overtime = time.monotonic(), False
+        metadata = resources.setdefault("metadata", {})
+        graded_in = metadata.get("path") or os.getcwd()
         try:
-            nb, resources = super().preprocess(nb, resources, km=km)
+            with working_folder(Path(graded_in)) as folder:
+                metadata["path"] = str(folder)  # where nbclient starts the kernel
+                nb, resources = super().preprocess(nb, resources, km=km)
         finally:
+            metadata["path"] = graded_in
             probes = [c for c in nb.cells if c.metadata.get(INSERTED) == "probe"]
             nb.cells = [c for c in nb.cells if not c.metadata.get(INSERTED)]
         honest = all(
@@ -115,6 +128,33 @@ class GuardedExecute(Execute):
             meta = cell.metadata.get("nbgrader", {})
             if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution"):
                 cell.outputs.append(new_output("error", ename=TAMPERED, evalue=message, traceback=[f"{TAMPERED}: {message}"]))
+
+
+#: Files nbgrader or the course's intake put beside the student's files: never shown to
+#: the kernel (notebooks are the graded one, with hidden tests, or copies of it).
+RENAMED_MARK = ".renamed_from"  # beside a quiz.ipynb the intake copied from a renamed notebook
+GRADER_FILES = ("*.ipynb", "timestamp.txt", RENAMED_MARK, ".ipynb_checkpoints", "feedback")
+
+
+@contextmanager
+def working_folder(graded_in: Path):
+    """A fresh private folder for the kernel, holding a copy of the student's own files.
+
+    ``graded_in`` is the folder nbgrader grades in (``autograded/<student>/<week>``): the
+    submitted files plus the notebook under grading, which nbgrader saved there with its
+    hidden tests restored. The copy leaves out every notebook and the grader's
+    bookkeeping, so student code finds in its working folder what it handed in (a CSV it
+    reads, a store it writes) and nothing the grader added. Links are copied as links (a
+    link to a grader file is not followed into the copy). Deleted afterwards.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="mcg-work-", dir="/tmp" if os.path.isdir("/tmp") else None))
+    try:
+        if graded_in.is_dir():
+            shutil.copytree(graded_in, folder, dirs_exist_ok=True, symlinks=True,
+                            ignore=shutil.ignore_patterns(*GRADER_FILES))
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def item_of(grade_id: str) -> str:

@@ -4,9 +4,11 @@ nbgrader runs each submission in a kernel named ``mlops-grader``. Its kernelspec
 (written under ``build/grader-kernel/`` by :func:`install_kernelspec`) starts this
 module, which builds a ``bwrap`` command line for the kernel:
 
-* the whole file system read-only, with the course folder replaced by an empty one
-  except the virtual environment, the package and ``data/`` (read-only) and the
-  submission's own working folder (writable); the home folder and ``/tmp`` are empty;
+* a file system built from nothing: the system folders, the Python installation and
+  environment, the package and ``data/`` (read-only) and the kernel's working folder
+  (writable; a fresh copy of the submission's own files, see
+  ``integrity.working_folder``); the course folder, the gradebook, the quiz sources and
+  every other notebook on the machine are absent; the home folder and ``/tmp`` are empty;
 * no network (a new network namespace has only its own loopback), its own process
   namespace (other processes are invisible), a new session;
 * the kernel talks to the grader over ZeroMQ IPC sockets in a per-worker folder,
@@ -52,6 +54,11 @@ def isolation_active() -> bool:
     return policy() != "off" and bwrap() is not None
 
 
+def why_not_isolated() -> str:
+    """Why grading runs without the sandbox, in a few words."""
+    return "MLOPS_GRADER_SANDBOX=off" if policy() == "off" else "bubblewrap is not installed"
+
+
 def kernelspec_root() -> Path:
     """Folder to put first on JUPYTER_PATH so nbgrader finds the grader kernel."""
     return paths.BUILD_DIR / "grader-kernel"
@@ -79,32 +86,44 @@ def install_kernelspec() -> Path:
     return kernelspec_root()
 
 
+#: The system folders the kernel sees, read-only (those that exist; a symlinked one, as
+#: /bin -> usr/bin on Debian, is recreated as the same link). Nothing else of the host's
+#: file system is mounted: not the course, not another checkout of it, not /srv, /home,
+#: /var or /work.
+SANDBOX_HOME = "/tmp/home"
+SYSTEM_FOLDERS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/sys")
+
+
 def bwrap_command(connection_file: str, workdir: Path) -> list[str]:
-    """The bubblewrap command line that runs an IPython kernel for ``workdir``."""
-    home = Path.home().resolve()
+    """The bubblewrap command line that runs an IPython kernel for ``workdir``.
+
+    The kernel's file system is built up from nothing: the system folders, the Python
+    installation and environment, the course package and ``data/`` (all read-only), the
+    connection file and socket folder, and ``workdir`` (the submission's own files,
+    writable). ``/tmp`` and the home folder (``/tmp/home``) start empty.
+    """
     package = Path(__file__).resolve().parent
-    base = Path(sys.base_prefix).resolve()
     info = json.loads(Path(connection_file).read_text())
-    cmd = [bwrap(), "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
-    # Hide the grader's home (keys, configs), the course root and the package's checkout
-    # behind empty folders, made read-only once the binds below are in place. A package
-    # installed in the environment (the course hub's) has no checkout to hide.
-    environment = Path(sys.prefix).resolve()
-    hidden: list[Path] = []
-    for folder in sorted({home, paths.ROOT.resolve(), package.parent}, key=lambda p: len(p.parts)):
-        # Outer folders first; one inside a folder already hidden (a scratch course in the
-        # checkout's build/) is hidden with it, and mounting it again would fail.
-        if folder != Path("/") and not folder.is_relative_to(environment) \
-                and not any(folder.is_relative_to(h) for h in hidden):
-            hidden.append(folder)
-    hidden = [str(h) for h in hidden]
-    for folder in hidden:
-        cmd += ["--tmpfs", folder]
-    # Then make visible again, read-only, what the kernel needs to run.
-    readable = {base: base, Path(sys.prefix): Path(sys.prefix).resolve(), package: package,
-                paths.DATA_DIR: paths.DATA_DIR.resolve()}
+    cmd = [bwrap()]
+    for folder in SYSTEM_FOLDERS:
+        path = Path(folder)
+        if path.is_symlink():
+            cmd += ["--symlink", os.readlink(path), folder]
+        elif path.is_dir():
+            cmd += ["--ro-bind", folder, folder]
+    cmd += ["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
+    # What the kernel needs to run, read-only, under the names it is known by and the
+    # real ones (a venv's python is a link into the base installation).
+    readable = {Path(sys.base_prefix): Path(sys.base_prefix).resolve(), Path(sys.prefix): Path(sys.prefix).resolve(),
+                package: package, paths.DATA_DIR: paths.DATA_DIR.resolve()}
+    # A folder bound deep inside /tmp (a scratch course's data/) gets read-only parents:
+    # its first folder below /tmp is a tmpfs of its own, made read-only once bound.
+    anchors = sorted({Path(*t.parts[:3]) for pair in readable.items() for t in pair
+                      if t.is_relative_to("/tmp") and len(t.parts) > 3})
+    for anchor in anchors:
+        cmd += ["--tmpfs", str(anchor)]
     for seen, real in readable.items():
-        for target in {seen, real}:
+        for target in dict.fromkeys((seen, real)):
             cmd += ["--ro-bind", str(real), str(target)]
     if info.get("transport") == "ipc":
         sockets = Path(info["ip"]).parent
@@ -112,9 +131,14 @@ def bwrap_command(connection_file: str, workdir: Path) -> list[str]:
     cmd += [
         "--ro-bind", connection_file, connection_file,
         "--bind", str(workdir), str(workdir),
-        *[arg for folder in hidden for arg in ("--remount-ro", folder)],
+        # Nothing but /tmp, the working folder and the socket folder is writable: not the
+        # skeleton bwrap builds the mounts in (the parents of every folder bound above).
+        *[arg for anchor in anchors for arg in ("--remount-ro", str(anchor))],
+        "--remount-ro", "/",
         "--chdir", str(workdir),
-        "--setenv", "HOME", str(workdir),
+        # An empty home of its own, so IPython's profile and library caches (~/.keras,
+        # ~/.config/matplotlib) stay out of the working folder.
+        "--dir", SANDBOX_HOME, "--setenv", "HOME", SANDBOX_HOME,
         "--unsetenv", "JPY_PARENT_PID",  # the kernel's parent lives outside the PID namespace
         "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
         "--new-session", "--die-with-parent",

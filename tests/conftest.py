@@ -105,6 +105,9 @@ def graded_course(tmp_path_factory):
         bomb_nb, bombed = hostile.bomber(source, release)
         write_submission(root, "bomber", week, bomb_nb)
         (root / "build/submitted/no_notebook" / week).mkdir(parents=True)
+        write_submission(root, "key_hunter", week, hostile.key_hunter(source, release))
+        write_submission(root, "file_worker", week, hostile.file_worker(source, release))
+        (root / "build/submitted/file_worker" / week / hostile.HANDED_IN[0]).write_text(hostile.HANDED_IN[1])
         corrupted_nb, _ = hostile.data_corrupter(source, release)
         write_submission(root, "data_corrupter", week, corrupted_nb)
         if week in hostile.DATA_REWRITES:

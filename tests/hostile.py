@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import ast
 import copy
+import hashlib
 import json
+import re
 
 from mlops_course.examples import answered, answer_ids
 from mlops_course.integrity import DATA_SUFFIX, item_of
@@ -28,6 +30,38 @@ EQUALS_ANYTHING = '''class _Anything(str):
     @property
     def __class__(self): return str
 '''
+
+
+BEGIN_SOL, END_SOL = "### BEGIN SOLUTION", "### END SOLUTION"
+BEGIN_HID, END_HID = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+
+
+def regions(source: str, begin: str, end: str) -> list[str]:
+    """Text between delimiter lines (exclusive) of every region in ``source``."""
+    found, current = [], None
+    for line in source.split("\n"):
+        if begin in line:
+            current = []
+        elif end in line and current is not None:
+            found.append("\n".join(current).strip())
+            current = None
+        elif current is not None:
+            current.append(line)
+    return [r for r in found if r]
+
+
+def secret_lines(source, keys: bool = True) -> set[str]:
+    """Lines of a quiz source that only the grader may know: every line of its hidden
+    tests (longer than 12 characters, not a comment) and, with ``keys``, its
+    multiple-choice keys as written in the solution cells (``q3 = "B"``)."""
+    found = set()
+    for cell in source.cells:
+        for region in regions(cell.source, BEGIN_HID, END_HID):
+            found |= {l.strip() for l in region.split("\n") if len(l.strip()) > 12 and not l.strip().startswith("#")}
+        if keys and _meta(cell).get("solution") and cell.cell_type == "code":
+            for region in regions(cell.source, BEGIN_SOL, END_SOL):
+                found |= {l.strip() for l in region.split("\n") if re.fullmatch(r"q\d+ = [\"'][A-Z][\"']", l.strip())}
+    return found
 
 
 def _meta(cell) -> dict:
@@ -230,3 +264,103 @@ def sleeper(source, release):
     answers = _code_answers(nb)
     answers[0].source = "import time\ntime.sleep(10 ** 6)\n" + answers[0].source
     return nb, _meta(answers[0])["grade_id"]
+
+
+def hunt_code(needles: list[str]) -> str:
+    """Code that searches every folder it can list for the grader's secrets (``needles``:
+    SHA-256 digests of this quiz's hidden-test lines and keys, so that the submission and
+    its feedback hold none of them; and nbgrader's region markers next to a course helper), takes multiple-choice answers from whatever it finds, and prints
+    what it found and what its working folder holds.
+
+    It skips the kernel's pseudo file systems (/proc, /sys, /dev) and the installed
+    software (the Python installation, its environment and /usr; the course package
+    itself is searched): the grader writes nothing there, and walking them costs ~15 s.
+    """
+    return f'''
+import hashlib as _hashlib, json as _json, os as _os, re as _re, sys as _sys, time as _time
+import mlops_course as _mc
+_deadline = _time.monotonic() + 15  # stay inside the cell time limit on a big unsandboxed disk
+_needles = set({json.dumps(needles)})  # SHA-256 of each secret line: the submission holds no secret itself
+_package = _os.path.dirname(_os.path.abspath(_mc.__file__))
+_skip = tuple({{"/proc", "/sys", "/dev", "/usr", _os.path.realpath(_sys.base_prefix), _os.path.realpath(_sys.prefix),
+                _sys.base_prefix, _sys.prefix}})
+_key = _re.compile(r"""(?:expect_choice\\(\\s*|^\\s*)(q\\d+)\\s*(?:,|=)\\s*["']([A-Z])["']""", _re.M)
+_hits, _keys, _files = [], {{}}, 0
+def _search(_top, _skip_installed):
+    global _files
+    for _dir, _subdirs, _names in _os.walk(_top):
+        if _time.monotonic() > _deadline:
+            break
+        if _skip_installed and any(_dir == _s or _dir.startswith(_s.rstrip("/") + "/") for _s in _skip):
+            _subdirs[:] = []
+            continue
+        for _name in _names:
+            _path = _os.path.join(_dir, _name)
+            _files += 1
+            try:
+                if _os.path.islink(_path) or _os.path.getsize(_path) > 50_000_000:
+                    continue
+                with open(_path, "rb") as _f:
+                    _text = _f.read().decode("utf-8", "replace")
+            except Exception:
+                continue
+            _marked = ("BEGIN HIDDEN TESTS" in _text or "BEGIN SOLUTION" in _text) and "expect_" in _text
+            if _marked or any(_hashlib.sha256(_l.strip().encode()).hexdigest() in _needles for _l in _text.split("\\n")):
+                _hits.append(_path)
+                _keys.update(dict(_key.findall(_text)))
+_search("/", True)
+_search(_package, False)
+for _item, _letter in _keys.items():  # answers taken from what was found
+    globals()[_item] = _letter
+_listing = sorted(_os.path.relpath(_os.path.join(_d, _n)) for _d, _s, _ns in _os.walk(".") for _n in _ns)
+print("HUNT " + _json.dumps({{"hits": _hits, "keys": _keys, "files": _files, "cwd": _listing}}))
+'''
+
+
+def key_hunter(source, release):
+    """No answer given; the first answer cell searches every readable file for this
+    quiz's hidden tests and keys, and answers the multiple-choice items from them."""
+    nb = copy.deepcopy(release)
+    first = _code_answers(nb)[0]
+    needles = sorted(hashlib.sha256(line.encode()).hexdigest() for line in secret_lines(source) - _public_lines(release))
+    first.source = hunt_code(needles) + "\n" + first.source
+    return nb
+
+
+def _public_lines(release) -> set[str]:
+    """Lines students have anyway: the release notebook's and the course package's (a
+    hidden test may share a generic line such as ``p, r = tp / (tp + fp), ...`` with a
+    lesson check; finding it proves nothing)."""
+    from pathlib import Path
+
+    import mlops_course
+
+    texts = [c.source for c in release.cells]
+    texts += [f.read_text(errors="replace") for f in Path(mlops_course.__file__).parent.rglob("*.py")]
+    return {line.strip() for text in texts for line in text.split("\n")}
+
+
+#: A file the honest file worker hands in beside its notebook.
+HANDED_IN = ("my_notes.csv", "label,value\nrecall,0.8\n")
+
+FILE_WORK = f'''
+import csv as _csv, os as _os
+with open({HANDED_IN[0]!r}) as _f:
+    _rows = list(_csv.DictReader(_f))
+_os.makedirs("store/run1", exist_ok=True)
+with open("store/run1/metrics.csv", "w") as _f:
+    _f.write("name,value\\n" + "".join(f"{{r['label']}},{{r['value']}}\\n" for r in _rows))
+with open("store/run1/metrics.csv") as _f:
+    _back = _f.read()
+_listing = sorted(_os.path.relpath(_os.path.join(_d, _n)) for _d, _s, _ns in _os.walk(".") for _n in _ns)
+print("FILES " + ("ok" if "recall,0.8" in _back else "lost") + " " + ",".join(_listing))
+'''
+
+
+def file_worker(source, release):
+    """All answers right; the first answer cell reads a file handed in with the notebook
+    and writes and reads back a small store of its own in its working folder."""
+    nb = answered(source, release, set(answer_ids(source)))
+    first = _code_answers(nb)[0]
+    first.source = FILE_WORK + "\n" + first.source
+    return nb

@@ -18,26 +18,10 @@ from mlops_course.examples import answer_ids, expected_outcome
 from mlops_course.grading import GRADED
 
 from conftest import by_week
+from hostile import BEGIN_HID, BEGIN_SOL, END_HID, END_SOL, regions, secret_lines
 
 pytestmark = pytest.mark.grading
 WEEKS = paths.quiz_weeks()
-BEGIN_SOL, END_SOL = "### BEGIN SOLUTION", "### END SOLUTION"
-BEGIN_HID, END_HID = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
-
-
-def regions(source: str, begin: str, end: str) -> list[str]:
-    """Text between delimiter lines (exclusive) of every region in ``source``."""
-    found, current = [], None
-    for line in source.split("\n"):
-        if begin in line:
-            current = []
-        elif end in line and current is not None:
-            found.append("\n".join(current).strip())
-            current = None
-        elif current is not None:
-            current.append(line)
-    return [r for r in found if r]
-
 
 @pytest.fixture
 def graded(graded_course):
@@ -93,13 +77,7 @@ def test_examples_grade_as_expected(graded, week):
 def test_feedback_hides_hidden_tests(graded, week):
     """Protects: feedback shows scores and messages, never hidden tests or their keys."""
     root = graded(week)
-    hidden_lines = {
-        line.strip()
-        for cell in source_nb(week).cells
-        for region in regions(cell.source, BEGIN_HID, END_HID)
-        for line in region.split("\n")
-        if len(line.strip()) > 12 and not line.strip().startswith("#")
-    }
+    hidden_lines = secret_lines(source_nb(week), keys=False)
     for student in ("all_correct", "half_correct", "untouched"):
         html_file = root / "build/feedback" / student / week / "quiz.html"
         assert html_file.exists(), f"no feedback for {student}"

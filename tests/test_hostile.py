@@ -7,6 +7,7 @@ a cell that never finishes and re-grades with manual grades in the gradebook.
 """
 from __future__ import annotations
 
+import html
 import json
 from pathlib import Path
 
@@ -44,6 +45,48 @@ def test_sandbox_hides_secrets_blocks_writes_and_network(graded_course, week):
     assert report["snooper"]["status"] == GRADED
     assert report["snooper"]["score"] == pytest.approx(expected_outcome(week)["all_correct"][1]), \
         "isolation must not break honest answers"
+
+
+def _printed(root: Path, student: str, week: str, prefix: str) -> str:
+    """What a hostile cell printed on its line starting with ``prefix``."""
+    lines = [l for l in _autograded_outputs(root, student, week).splitlines() if l.startswith(prefix)]
+    assert lines, f"{week}/{student}: the submission printed no {prefix.strip()} line"
+    return lines[0][len(prefix):]
+
+
+def _hunt_result(root: Path, student: str, week: str) -> dict:
+    return json.loads(_printed(root, student, week, "HUNT "))
+
+
+@pytest.mark.parametrize("week", by_week(WEEKS))
+def test_student_code_finds_no_hidden_test_or_key_anywhere(graded_course, week):
+    """Protects (issue 13): while a submission is graded, no file its code can open holds
+    a hidden test, a solution or a key of the quiz (not the notebook under grading, not a
+    copy), so answers taken from files earn nothing, and its feedback shows no hidden test."""
+    if not sandbox.isolation_active():
+        pytest.fail("bubblewrap is not installed: autograding would run without isolation")
+    root, report, _ = graded_course(week)
+    found = _hunt_result(root, "key_hunter", week)
+    assert found["files"] > 50, f"{week}: the search saw almost nothing ({found['files']} files)"
+    assert found["hits"] == [] and found["keys"] == {}, f"{week}: student code read secrets in {found['hits']}"
+    assert found["cwd"] == [], f"{week}: the working folder holds files the student did not hand in: {found['cwd']}"
+    assert report["key_hunter"]["status"] == GRADED
+    assert report["key_hunter"]["score"] == expected_outcome(week)["untouched"][1], report["key_hunter"]
+    page = (root / "build/feedback/key_hunter" / week / "quiz.html").read_text()
+    for line in hostile.secret_lines(nbformat.read(root / "quizzes" / week / "quiz.ipynb", as_version=4), keys=False):
+        assert line not in page and html.escape(line) not in page, f"{week}: feedback shows {line!r}"
+
+
+@pytest.mark.parametrize("week", by_week(WEEKS))
+def test_answers_that_read_and_write_their_own_files_still_work(graded_course, week):
+    """Protects (issue 13): the kernel's working folder holds the files the student handed
+    in and takes the files its code writes, so honest file work keeps full marks."""
+    root, report, _ = graded_course(week)
+    status, listing = _printed(root, "file_worker", week, "FILES ").split(" ", 1)
+    assert status == "ok"
+    assert set(listing.split(",")) == {hostile.HANDED_IN[0], "store/run1/metrics.csv"}, listing
+    assert report["file_worker"]["status"] == GRADED
+    assert report["file_worker"]["score"] == pytest.approx(expected_outcome(week)["all_correct"][1]), report["file_worker"]
 
 
 @pytest.mark.parametrize("week", by_week(WEEKS))
@@ -138,6 +181,7 @@ def test_regrading_is_stable_and_keeps_manual_grades(tmp_path):
     release = nbformat.read(root / "build/release" / week / "quiz.ipynb", as_version=4)
     sleeper_nb, _ = hostile.sleeper(source, release)
     write_submission(root, "sleeper", week, sleeper_nb)
+    write_submission(root, "key_hunter", week, hostile.key_hunter(source, release))
     run_course(root, "autograde", "--week", week)
     first = {r["student"]: r for r in json.loads((root / "build/reports" / f"autograde_{week}.json").read_text())}
     assert "stopped at the time limit" in " ".join(first["sleeper"]["problems"])
@@ -151,9 +195,36 @@ def test_regrading_is_stable_and_keeps_manual_grades(tmp_path):
             grade.manual_score = meta["points"]
         gb.db.commit()
     run_course(root, "autograde", "--week", week)
+    if sandbox.isolation_active():  # the first grading's autograded notebooks exist now
+        regraded = _hunt_result(root, "key_hunter", week)
+        assert regraded["hits"] == [] and regraded["keys"] == {} and regraded["cwd"] == [], regraded
     second = {r["student"]: r for r in json.loads((root / "build/reports" / f"autograde_{week}.json").read_text())}
     bonus = sum(m["points"] for m in manual)
     for student, row in first.items():
         extra = bonus if student == "all_correct" else 0
         assert second[student]["score"] == pytest.approx(row["score"] + extra), student
         assert second[student]["status"] == row["status"]
+
+
+def test_without_the_sandbox_the_working_folder_still_holds_only_the_students_files(tmp_path):
+    """Protects (issue 13, no bubblewrap): the kernel still starts in a folder holding only
+    what the student handed in (no notebook with hidden tests), honest file work keeps
+    full marks, and the report says that the rest of the protection is weaker."""
+    week = WEEKS[0]
+    root = make_course_root(tmp_path / "course")
+    off = {"MLOPS_GRADER_SANDBOX": "off"}
+    run_course(root, "release", "--week", week, env=off)
+    source = nbformat.read(root / "quizzes" / week / "quiz.ipynb", as_version=4)
+    release = nbformat.read(root / "build/release" / week / "quiz.ipynb", as_version=4)
+    write_submission(root, "key_hunter", week, hostile.key_hunter(source, release))
+    write_submission(root, "file_worker", week, hostile.file_worker(source, release))
+    (root / "build/submitted/file_worker" / week / hostile.HANDED_IN[0]).write_text(hostile.HANDED_IN[1])
+    run_course(root, "autograde", "--week", week, env=off)
+    report = {r["student"]: r for r in json.loads((root / "build/reports" / f"autograde_{week}.json").read_text())}
+    assert _hunt_result(root, "key_hunter", week)["cwd"] == []
+    status, listing = _printed(root, "file_worker", week, "FILES ").split(" ", 1)
+    assert status == "ok" and set(listing.split(",")) == {hostile.HANDED_IN[0], "store/run1/metrics.csv"}
+    assert report["file_worker"]["score"] == pytest.approx(expected_outcome(week)["all_correct"][1])
+    for student in ("key_hunter", "file_worker"):
+        problems = " ".join(report[student]["problems"])
+        assert "WITHOUT isolation" in problems and "hidden tests" in problems, problems
