@@ -66,6 +66,20 @@ def test_grader_kills_the_kernel_when_a_notebook_is_done():
 
 
 # -- errors are never zeros ----------------------------------------------------------------
+def _gradebook(**methods):
+    """A stand-in for ``grading.open_gradebook``: a context manager with ``methods``."""
+    class Gradebook:
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+    for name, method in methods.items():
+        setattr(Gradebook, name, staticmethod(method))
+    return lambda url=None: Gradebook()
+
+
 def test_a_gradebook_that_cannot_be_read_stops_grading_with_its_name(monkeypatch):
     """Protects: a read error is one message naming the gradebook, never every student
     reported as graded with 0 points."""
@@ -73,17 +87,10 @@ def test_a_gradebook_that_cannot_be_read_stops_grading_with_its_name(monkeypatch
 
     from mlops_course.services import GradebookError
 
-    class Broken:
-        def __enter__(self):
-            return self
+    def unreadable(assignment):
+        raise OperationalError("SELECT ...", {}, Exception("no such table: submitted_assignment"))
 
-        def __exit__(self, *exc):
-            return False
-
-        def assignment_submissions(self, assignment):
-            raise OperationalError("SELECT ...", {}, Exception("no such table: submitted_assignment"))
-
-    monkeypatch.setattr(grading, "open_gradebook", lambda url=None: Broken())
+    monkeypatch.setattr(grading, "open_gradebook", _gradebook(assignment_submissions=unreadable))
     with pytest.raises(GradebookError, match=r"cannot read the grades of 01_ml_systems from the gradebook .*no such table"):
         grading._gradebook_state("01_ml_systems")
 
@@ -91,17 +98,10 @@ def test_a_gradebook_that_cannot_be_read_stops_grading_with_its_name(monkeypatch
 def test_an_assignment_not_yet_in_the_gradebook_has_no_grades(monkeypatch):
     from nbgrader.api import MissingEntry
 
-    class Empty:
-        def __enter__(self):
-            return self
+    def missing(assignment):
+        raise MissingEntry()
 
-        def __exit__(self, *exc):
-            return False
-
-        def assignment_submissions(self, assignment):
-            raise MissingEntry()
-
-    monkeypatch.setattr(grading, "open_gradebook", lambda url=None: Empty())
+    monkeypatch.setattr(grading, "open_gradebook", _gradebook(assignment_submissions=missing))
     assert grading._gradebook_state("01_ml_systems") == {}
 
 
@@ -144,17 +144,8 @@ def test_a_required_sandbox_without_bubblewrap_is_one_clear_error(monkeypatch, c
 def test_each_finished_submission_is_one_progress_line(caplog, monkeypatch):
     """Protects: `autograde` says as each submission finishes who, which week, the score,
     the seconds and the status (a class takes minutes)."""
-    class Book:
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            return False
-
-        def find_submission(self, assignment, student):
-            return type("Sub", (), {"score": 7.5, "max_score": 16})
-
-    monkeypatch.setattr(grading, "open_gradebook", lambda url=None: Book())
+    submission = type("Submission", (), {"score": 7.5, "max_score": 16})
+    monkeypatch.setattr(grading, "open_gradebook", _gradebook(find_submission=lambda assignment, student: submission))
     with caplog.at_level("INFO", logger="mlops_course"):
         grading._log_done("01_ml_systems", "ann", {"success": True}, 2.34, 3, 60)
         grading._log_done("01_ml_systems", "bob", {"success": False, "error": "DeadKernelError"}, 1.0, 4, 60)
