@@ -72,8 +72,11 @@ grades: setup ## export grades to build/grades.csv (+ grades_canvas.csv, grades_
 report: setup ## item analysis: build/reports/index.html and CSV files
 	$(COURSE) report
 
+COURSE_STEPS := data notebooks release examples autograde feedback grades report
+
 course: setup ## the main job: data, notebooks, release, grade the example submissions
-	@$(MAKE) --no-print-directory data notebooks release examples autograde feedback grades report
+	@set -e; n=0; total=$(words $(COURSE_STEPS)); for step in $(COURSE_STEPS); do \
+	  n=$$((n + 1)); echo "==> step $$n of $$total: make $$step"; $(MAKE) --no-print-directory $$step; done
 	@echo
 	@echo "Done. Student release: build/student_release/   nbgrader release: build/release/"
 	@echo "      Feedback: build/feedback/   Grades: build/grades.csv   Item analysis: build/reports/index.html"

@@ -1,9 +1,9 @@
 """nbgrader configuration of the course.
 
 nbgrader only reads ``nbgrader_config.py`` by itself, so every call made by the
-Makefile and by ``mlops_course.grading`` passes this file explicitly
+Makefile and by ``mlops_course.instructor.grading`` passes this file explicitly
 (``--JupyterApp.config_file_name=grader_config`` on the command line,
-``mlops_course.grading.load_config()`` from Python).
+``mlops_course.instructor.grading.load_config()`` from Python).
 """
 import os
 
@@ -34,7 +34,7 @@ c.CourseDirectory.db_url = os.environ.get("MLOPS_GRADEBOOK_URL", "").strip() or 
 )
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback"]
 
-# Student stubs: the same in quizzes and (via mlops_course.build) in lessons.
+# Student stubs: the same in quizzes and (via mlops_course.instructor.build) in lessons.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
@@ -54,9 +54,9 @@ c.LimitOutput.max_traceback = 50
 # would quote them (the error message of a failed test stays visible).
 c.GenerateFeedback.preprocessors = [
     GetGrades,
-    "mlops_course.grading.ClearHiddenTestsInTests",  # nbgrader's ClearHiddenTests, in test cells only
-    "mlops_course.grading.HideTracebacks",
-    "mlops_course.grading.FeedbackSummary",  # score per item and what to review, at the top
+    "mlops_course.instructor.grading.ClearHiddenTestsInTests",  # nbgrader's ClearHiddenTests, in test cells only
+    "mlops_course.instructor.grading.HideTracebacks",
+    "mlops_course.instructor.grading.FeedbackSummary",  # score per item and what to review, at the top
     CSSHTMLHeaderPreprocessor,
 ]
 
@@ -64,20 +64,20 @@ c.GenerateFeedback.preprocessors = [
 c.ExportApp.plugin_class = "nbgrader.plugins.export.CsvExportPlugin"
 c.CsvExportPlugin.to = os.path.join(BUILD, "grades.csv")
 
-# Autograding runs every submission in the sandboxed kernel (mlops_course/sandbox.py),
+# Autograding runs every submission in the sandboxed kernel (mlops_course/instructor/sandbox.py),
 # over IPC sockets (the sandbox has no network), with an output cap and an honesty
-# probe (mlops_course/integrity.py) in place of nbgrader's plain Execute.
+# probe (mlops_course/instructor/integrity.py) in place of nbgrader's plain Execute.
 c.Execute.kernel_name = "mlops-grader"
 c.KernelManager.transport = "ipc"
 c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.ClearOutput",
     "nbgrader.preprocessors.DeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",
-    "mlops_course.integrity.RestoreMissingTests",
+    "mlops_course.instructor.integrity.RestoreMissingTests",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 c.Autograde.autograde_preprocessors = [
-    "mlops_course.integrity.GuardedExecute",
+    "mlops_course.instructor.integrity.GuardedExecute",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",

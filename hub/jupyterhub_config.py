@@ -1,11 +1,11 @@
-"""JupyterHub configuration of the course hub (``make hub``; ``mlops_course/hub.py`` starts it).
+"""JupyterHub configuration of the course hub (``make hub``; ``mlops_course/instructor/hub.py`` starts it).
 
 One single-user JupyterLab per Unix user (JupyterHub's LocalProcessSpawner: no container
 engine), run from the hub environment that ``make hub-setup`` builds in
 ``/opt/mlops-course/venv`` (the course's packages, nbgrader and the course package, made
 from Debian's ``python3.11`` so that every user can execute it). nbgrader's exchange is a
 shared folder; every user's nbgrader reads ``hub/nbgrader_config.py`` (copied into the
-environment). Settings come from environment variables set by ``mlops_course.hub``:
+environment). Settings come from environment variables set by ``mlops_course.instructor.hub``:
 
 MLOPS_HUB_PREFIX          where hub-setup installed the environment and the proxy
 MLOPS_HUB_STATE           folder for the hub's database, cookie secret and log

@@ -1,5 +1,16 @@
+"""``python -m mlops_course``: the instructor's command line (``mlops_course.instructor.cli``).
+
+The student release ships without the instructor's tools; there this says so in one
+line and exits with status 2.
+"""
+import importlib.util
 import sys
 
-from .cli import main
+if importlib.util.find_spec("mlops_course.instructor") is None:
+    print("mlops_course: the instructor tools (release, grading, reports) are not part of the student "
+          "release; open the lessons in notebooks/ and the quizzes in quizzes/ with JupyterLab.", file=sys.stderr)
+    sys.exit(2)
+
+from mlops_course.instructor.cli import main  # noqa: E402
 
 sys.exit(main())

@@ -24,6 +24,8 @@ import time
 from pathlib import Path
 from typing import Callable
 
+from .services import child_env
+
 DAG_ID = "machine_failure_training"
 TASK_ORDER = ["wait_for_source", "ingest", "validate", "check_quality", "quarantine",
               "features", "train", "evaluate", "register"]
@@ -336,7 +338,7 @@ def airflow_env(workdir: str | Path, flaky: bool = False) -> dict:
     """Environment for the ``airflow`` CLI: everything lives inside ``workdir``."""
     workdir = Path(workdir).resolve()
     root = Path(__file__).resolve().parent.parent
-    env = dict(os.environ)
+    env = child_env()
     env.update({
         "AIRFLOW_HOME": str(workdir / "airflow"),
         "AIRFLOW__CORE__DAGS_FOLDER": str(workdir / "dags"),
@@ -347,7 +349,6 @@ def airflow_env(workdir: str | Path, flaky: bool = False) -> dict:
         "MLOPS_PIPELINE_DIR": str(workdir),
         "MLOPS_FLAKY_INGEST": "1" if flaky else "0",
         "PYTHONPATH": os.pathsep.join(filter(None, [str(root), env.get("PYTHONPATH", "")])),
-        "PATH": os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")]),
     })
     return env
 

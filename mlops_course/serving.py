@@ -29,13 +29,11 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 from typing import Mapping
 
-from .services import HOST, PortInUseError, ServerError, ServerStartError, free_port, port_in_use
+from .services import (HOST, PortInUseError, ServerError, ServerStartError, free_port, log_tail, port_in_use,
+                       wait_until_healthy)
 
 #: Column types a schema may declare, and the Python type each one accepts.
 COLUMN_TYPES = ("number", "integer", "string")
@@ -159,26 +157,13 @@ class ModelServer:
         )
         self.port = port
         _RUNNING.add(self)
-        deadline = time.monotonic() + self.startup_timeout
-        while time.monotonic() < deadline:
-            if self._proc.poll() is not None:
-                code = self._proc.returncode
-                self.stop()
-                raise ServerStartError(f"The model server exited with code {code} before it was ready. "
-                                       f"Its log:\n{self.log_tail(60)}")
-            if self._healthy():
-                return self
-            time.sleep(0.1)
-        self.stop()
-        raise ServerStartError(f"The model server did not answer on {self.host}:{port} within "
-                               f"{self.startup_timeout:.0f} s. Its log:\n{self.log_tail(60)}")
-
-    def _healthy(self) -> bool:
         try:
-            with urllib.request.urlopen(f"http://{self.host}:{self.port}/health", timeout=1) as response:
-                return response.status == 200
-        except (urllib.error.URLError, ConnectionError, OSError):
-            return False
+            wait_until_healthy(self._proc, f"http://{self.host}:{port}/health", "The model server", self.log_path,
+                               self.startup_timeout, interval=0.1)
+        except ServerStartError:
+            self.stop()
+            raise
+        return self
 
     def stop(self, timeout: float = 5.0) -> None:
         """Stop the server (SIGTERM, then SIGKILL after ``timeout`` s); safe to call twice."""
@@ -199,10 +184,7 @@ class ModelServer:
 
     def log_tail(self, lines: int = 30) -> str:
         """The last lines of the server's log (empty before start)."""
-        if self.log_path is None or not self.log_path.exists():
-            return ""
-        text = self.log_path.read_text(errors="replace").splitlines()
-        return "\n".join(text[-lines:])
+        return log_tail(self.log_path, lines)
 
     def __enter__(self) -> "ModelServer":
         return self.start()

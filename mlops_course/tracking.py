@@ -33,14 +33,11 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 import weakref
-from collections import deque
 from pathlib import Path
 
-from .notebook import disable_telemetry
-from .services import HOST, PortInUseError, ServerError, ServerStartError, free_port, port_in_use
+from .services import (HOST, PortInUseError, ServerError, ServerStartError, child_env, free_port, log_tail,
+                       port_in_use, wait_until_healthy)
 
 #: Kept for callers of the week 08 API; the same class as ``services.ServerError``.
 TrackingServerError = ServerError
@@ -51,17 +48,9 @@ START_TIMEOUT = 90.0
 LOG_TAIL = 15
 
 
-#: An opener that ignores proxy settings: the server is on this machine.
-_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-
-
 def server_env() -> dict:
     """The environment of the server: telemetry off, the venv's bin/ first on PATH, no job runner."""
-    disable_telemetry()
-    env = dict(os.environ)
-    bin_dir = str(Path(sys.executable).parent)
-    env["PATH"] = bin_dir + os.pathsep + env.get("PATH", "")
-    env["PYTHONUNBUFFERED"] = "1"
+    env = child_env(PYTHONUNBUFFERED="1")
     # MLflow 3 also starts a job runner with several huey consumers (for GenAI jobs);
     # the course needs none of it, and it costs seconds and memory on a small machine.
     env.setdefault("MLFLOW_SERVER_ENABLE_JOB_EXECUTION", "false")
@@ -242,32 +231,12 @@ class TrackingServer:
         return self
 
     def _wait(self) -> None:
-        deadline = self._started_at + self.timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise ServerStartError(
-                    f"mlflow server exited with code {self.process.returncode} before it answered.\n"
-                    f"Last lines of its log:\n{self.log_tail()}"
-                )
-            try:
-                with _DIRECT.open(f"{self.url}/health", timeout=2) as response:
-                    if response.status == 200:
-                        return
-            except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
-                pass
-            time.sleep(0.25)
-        raise ServerStartError(
-            f"mlflow server did not answer on {self.url} within {self.timeout:.0f} s.\n"
-            f"Last lines of its log:\n{self.log_tail()}"
-        )
+        wait_until_healthy(self.process, f"{self.url}/health", "mlflow server", self.log_path if self.folder else None,
+                           self.timeout, interval=0.25, started=self._started_at)
 
     def log_tail(self, lines: int = LOG_TAIL) -> str:
         """The last ``lines`` lines of the server's log (empty if there is none)."""
-        if self.folder is None or not self.log_path.exists():
-            return ""
-        with open(self.log_path, "rb") as f:
-            tail = deque(f, maxlen=lines)
-        return "".join(line.decode("utf-8", "replace") for line in tail).rstrip()
+        return log_tail(self.log_path if self.folder else None, lines)
 
     def stop(self) -> None:
         """Kill the server's process group and remove its folder (safe to call twice)."""

@@ -1,64 +1,32 @@
-"""Shared fixtures. Grading tests work in a temporary copy of the course root so they
-never touch an instructor's build/ folder and weeks can run in parallel."""
+"""Shared fixtures (helpers that tests import live in ``helpers.py``). Grading tests work
+in a temporary copy of the course root so they never touch an instructor's build/ folder
+and weeks can run in parallel."""
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from mlops_course import paths
+from helpers import DEEP_FOLDER, ROOT, make_course_root, run_course, write_submission
+from mlops_course.instructor import integrity
 from mlops_course.notebook import disable_telemetry
-
-ROOT = paths.ROOT
 
 disable_telemetry()
 
 
-def by_week(weeks: list[str]) -> list:
-    """Parametrize over weeks, keeping each week's tests on one xdist worker."""
-    return [pytest.param(w, id=w, marks=pytest.mark.xdist_group(w)) for w in weeks]
+@pytest.fixture(scope="session")
+def student_room_env(tmp_path_factory) -> dict:
+    """A kernel environment in which ``mlops_course`` is the student room alone, as in the
+    student release (the instructor's subpackage absent), with the course's data."""
+    import os
 
+    from mlops_course.instructor.build import copy_student_room
 
-DEEP_FOLDER = "a_course_checkout_nested_in_a_deliberately_long_folder_name_" * 2
-
-
-def make_course_root(target: Path) -> Path:
-    from mlops_course.build import scratch_course_root
-
-    return scratch_course_root(target)
-
-
-def course_env(root: Path) -> dict:
-    env = dict(os.environ)
-    # A scratch course keeps its own gradebook (build/gradebook.db), even when the shell
-    # running the tests points the course at a server database.
-    env.pop("MLOPS_GRADEBOOK_URL", None)
-    env["MLOPS_COURSE_ROOT"] = str(root)
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    return env
-
-
-def run_course(root: Path, *args: str, check: bool = True, env: dict | None = None) -> subprocess.CompletedProcess:
-    """Run ``python -m mlops_course ARGS`` against the course root ``root`` (``env``: extra variables)."""
-    done = subprocess.run(
-        [sys.executable, "-m", "mlops_course", *args],
-        cwd=root, env={**course_env(root), **(env or {})}, capture_output=True, text=True, timeout=1800,
-    )
-    if check and done.returncode != 0:
-        raise AssertionError(f"`mlops_course {' '.join(args)}` failed:\n{done.stdout}\n{done.stderr}")
-    return done
-
-
-def write_submission(root: Path, student: str, week: str, nb, timestamp: str = "2026-01-01 09:00:00.000000 UTC") -> None:
-    import nbformat
-
-    folder = root / "build/submitted" / student / week
-    folder.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, folder / "quiz.ipynb")
-    (folder / "timestamp.txt").write_text(timestamp)
+    root = tmp_path_factory.mktemp("student_room")
+    copy_student_room(root)
+    (root / "data").symlink_to(ROOT / "data")
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")])),
+            "MLOPS_COURSE_ROOT": str(root)}
 
 
 @pytest.fixture(scope="session")
@@ -95,6 +63,7 @@ def graded_course(tmp_path_factory):
             "gradebook": str(root / "build/gradebook.db"),
             "other student": str(root / "build/submitted/all_correct" / week / "quiz.ipynb"),
             "grader config": str(root / "grader_config.py"),
+            "instructor tools": str(Path(integrity.__file__)),
             "course root file": str(root / "leak.txt"),
         }
         write_submission(root, "snooper", week, hostile.snooper(source, release, targets, listener.getsockname()[1]))

@@ -11,8 +11,8 @@ import hashlib
 import json
 import re
 
-from mlops_course.examples import answered, answer_ids
-from mlops_course.integrity import DATA_SUFFIX, item_of
+from mlops_course.instructor.examples import answered
+from mlops_course.quizcells import answer_ids, grade_id, is_code_answer, is_data, is_locked, is_test, item_of
 
 EQUALS_ANYTHING = '''class _Anything(str):
     """Equal to everything, a float, a string and a list at once."""
@@ -58,14 +58,10 @@ def secret_lines(source, keys: bool = True) -> set[str]:
     for cell in source.cells:
         for region in regions(cell.source, BEGIN_HID, END_HID):
             found |= {l.strip() for l in region.split("\n") if len(l.strip()) > 12 and not l.strip().startswith("#")}
-        if keys and _meta(cell).get("solution") and cell.cell_type == "code":
+        if keys and is_code_answer(cell):
             for region in regions(cell.source, BEGIN_SOL, END_SOL):
                 found |= {l.strip() for l in region.split("\n") if re.fullmatch(r"q\d+ = [\"'][A-Z][\"']", l.strip())}
     return found
-
-
-def _meta(cell) -> dict:
-    return cell.metadata.get("nbgrader", {})
 
 
 def _assigned_names(solution: str) -> tuple[list[str], list[str]]:
@@ -87,16 +83,16 @@ def _assigned_names(solution: str) -> tuple[list[str], list[str]]:
 
 
 def _code_answers(nb):
-    return [c for c in nb.cells if _meta(c).get("solution") and c.cell_type == "code"]
+    return [c for c in nb.cells if is_code_answer(c)]
 
 
 def faker(source, release, prelude: str = ""):
     """Every answer is an object that claims to equal anything (and to be a str)."""
-    solutions = {_meta(c)["grade_id"]: c.source for c in source.cells if _meta(c).get("solution")}
+    solutions = {grade_id(c): c.source for c in source.cells if is_code_answer(c)}
     nb = copy.deepcopy(release)
     first = True
     for cell in _code_answers(nb):
-        names, functions = _assigned_names(solutions[_meta(cell)["grade_id"]])
+        names, functions = _assigned_names(solutions[grade_id(cell)])
         lines = [EQUALS_ANYTHING + prelude] if first else []
         lines += [f"{n} = _Anything('A')" for n in names]
         lines += [f"def {f}(*args, **kwargs):\n    return _Anything('A')" for f in functions]
@@ -144,12 +140,12 @@ def edited_tests(source, release):
     nb = faker(source, release)
     kept, graded = [], 0
     for cell in nb.cells:
-        if _meta(cell).get("grade") and not _meta(cell).get("solution"):
+        if is_test(cell):
             graded += 1
             if graded % 2:
                 continue  # deleted
             cell.source = "pass"
-        elif _meta(cell).get("locked") and cell.cell_type == "code" and "check_" in cell.source:
+        elif is_locked(cell) and cell.cell_type == "code" and "check_" in cell.source:
             cell.source = "pass"
         kept.append(cell)
     nb.cells = kept
@@ -162,11 +158,11 @@ DATA_REWRITES = {
 }
 
 
-def data_rewriter(source, release, grade_id: str, code: str):
-    """Every answer right except ``grade_id``, whose cell rewrites the quiz's given data
+def data_rewriter(source, release, item: str, code: str):
+    """Every answer right except ``item``, whose cell rewrites the quiz's given data
     so that a wrong answer would pass a test that recomputes the expected value from it."""
     nb = answered(source, release, set(answer_ids(source)))
-    cell = next(c for c in nb.cells if _meta(c).get("grade_id") == grade_id)
+    cell = next(c for c in nb.cells if grade_id(c) == item)
     cell.source = code
     return nb
 
@@ -191,12 +187,11 @@ def data_corrupter(source, release):
     nb = answered(source, release, set(answer_ids(source)))
     given = {}
     for cell in nb.cells:
-        gid = _meta(cell).get("grade_id", "")
-        if cell.cell_type == "code" and gid.endswith(DATA_SUFFIX) and not _meta(cell).get("grade"):
-            given.setdefault(item_of(gid), []).extend(_assigned_names(cell.source)[0])
+        if is_data(cell):
+            given.setdefault(item_of(grade_id(cell)), []).extend(_assigned_names(cell.source)[0])
     corrupted = 0
     for cell in _code_answers(nb):
-        names = given.get(_meta(cell)["grade_id"])
+        names = given.get(grade_id(cell))
         if names:
             cell.source += "\n" + "\n".join(f"{n} = None" for n in dict.fromkeys(names))
             corrupted += 1
@@ -228,6 +223,11 @@ for _label, _addr in {{"loopback server": ("127.0.0.1", {port}), "internet": ("1
         _results["connect " + _label] = True
     except Exception:
         _results["connect " + _label] = False
+try:
+    import mlops_course.instructor.integrity as _probes
+    _results["import the instructor tools"] = bool(_probes.SUSPICIOUS_NAMES)
+except Exception:
+    _results["import the instructor tools"] = False
 print("SNOOP " + _json.dumps(_results))
 '''
 
@@ -255,7 +255,7 @@ def bomber(source, release):
     answers = _code_answers(nb)
     answers[0].source = MEMORY_BOMB + answers[0].source
     answers[1].source = OUTPUT_FLOOD + answers[1].source
-    return nb, _meta(answers[0])["grade_id"]
+    return nb, grade_id(answers[0])
 
 
 def sleeper(source, release):
@@ -263,7 +263,7 @@ def sleeper(source, release):
     nb = answered(source, release, set(answer_ids(source)))
     answers = _code_answers(nb)
     answers[0].source = "import time\ntime.sleep(10 ** 6)\n" + answers[0].source
-    return nb, _meta(answers[0])["grade_id"]
+    return nb, grade_id(answers[0])
 
 
 def hunt_code(needles: list[str]) -> str:

@@ -23,10 +23,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import course_env, run_course
+from helpers import course_env, run_course
 from mlops_course import paths
 from mlops_course.services import free_port
-from mlops_course.build import scratch_course_root
+from mlops_course.instructor.build import scratch_course_root
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]  # one JupyterLab, one worker
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -59,13 +59,14 @@ def lab(tmp_path_factory):
     # The quiz as a student would leave it: every answer filled in, but q1 given as a number.
     import nbformat
 
-    from mlops_course.examples import answer_ids, answered
+    from mlops_course.instructor.examples import answered
+    from mlops_course.quizcells import answer_ids, grade_id
 
     source = nbformat.read(paths.QUIZZES_DIR / WEEK / "quiz.ipynb", as_version=4)
     quiz = answered(source, nbformat.read(root / "build/release" / WEEK / "quiz.ipynb", as_version=4),
                     set(answer_ids(source)))
     for cell in quiz.cells:
-        if cell.metadata.get("nbgrader", {}).get("grade_id") == "q1":
+        if grade_id(cell) == "q1":
             cell.source = "q1 = 5"
     nbformat.write(quiz, work / "quiz.ipynb")
     port, token = free_port(), secrets.token_hex(16)

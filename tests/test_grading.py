@@ -13,11 +13,14 @@ import json
 import nbformat
 import pytest
 
-from mlops_course import paths
-from mlops_course.examples import answer_ids, expected_outcome
-from mlops_course.grading import GRADED
+from nbgrader.utils import is_grade
 
-from conftest import by_week
+from mlops_course import paths, quizcells
+from mlops_course.instructor.examples import expected_outcome
+from mlops_course.quizcells import answer_ids, grade_id, item_of
+from mlops_course.instructor.grading import GRADED
+
+from helpers import by_week
 from hostile import BEGIN_HID, BEGIN_SOL, END_HID, END_SOL, regions, secret_lines
 
 pytestmark = pytest.mark.grading
@@ -129,22 +132,21 @@ def test_student_release_is_self_contained(graded, week):
 def test_quiz_structure(week):
     """Protects: every quiz follows DESIGN.md (item counts, points, ids the examples rely on)."""
     nb = source_nb(week)
-    meta = [c.metadata.get("nbgrader", {}) for c in nb.cells]
     answers = answer_ids(nb)
-    tests = [m for m in meta if m.get("grade") and not m.get("solution")]
-    mc = [m for m in tests if m["grade_id"].endswith("_key")]
-    code_tasks = {m["grade_id"].split("_")[0] for m in tests} - {m["grade_id"].split("_")[0] for m in mc}
+    tests = [grade_id(c) for c in nb.cells if quizcells.is_test(c)]
+    mc = [t for t in tests if t.endswith(quizcells.KEY_SUFFIX)]
+    code_tasks = {item_of(t) for t in tests} - {item_of(t) for t in mc}
     assert 6 <= len(mc) <= 10, f"{week}: {len(mc)} multiple-choice items"
     assert 2 <= len(code_tasks) <= 4, f"{week}: {len(code_tasks)} code tasks"
     assert len(answers) == len(set(answers)), f"{week}: duplicate answer grade_ids"
-    for m in meta:
-        if m.get("grade"):
-            assert m.get("points", 0) > 0, f"{week}: {m['grade_id']} has no points"
-    for m in tests:
-        assert any(m["grade_id"].startswith(a + "_") for a in answers), f"{week}: {m['grade_id']} tests no answer cell"
+    for cell in nb.cells:
+        if is_grade(cell):
+            assert quizcells.points(cell) > 0, f"{week}: {grade_id(cell)} has no points"
+    for t in tests:
+        assert any(t.startswith(a + "_") for a in answers), f"{week}: {t} tests no answer cell"
     keys = []
     for cell in nb.cells:
-        if cell.metadata.get("nbgrader", {}).get("grade_id", "").endswith("_key"):
+        if grade_id(cell).endswith(quizcells.KEY_SUFFIX):
             keys += [line.split('"')[3] for line in cell.source.split("\n") if "expect_choice(" in line]
     assert len(set(keys)) >= 3, f"{week}: keys {keys} use too few letters"
 
@@ -154,7 +156,7 @@ def test_kernel_sockets_get_a_short_private_folder():
     Unix sockets live where their path fits the 107-byte limit, one folder per run."""
     import shutil
 
-    from mlops_course.grading import SOCKET_PATH_MAX, socket_dir
+    from mlops_course.instructor.grading import SOCKET_PATH_MAX, socket_dir
 
     first, second = socket_dir(), socket_dir()
     try:

@@ -15,11 +15,13 @@ import nbformat
 import pytest
 
 import hostile
-from conftest import by_week, make_course_root, run_course, write_submission
-from mlops_course import paths, sandbox
-from mlops_course.examples import expected_outcome
-from mlops_course.grading import GRADED, MISSING
-from mlops_course.integrity import INSERTED
+from helpers import by_week, make_course_root, run_course, write_submission
+from mlops_course import paths
+from mlops_course.quizcells import is_written_answer, points, tests_of
+from mlops_course.instructor import sandbox
+from mlops_course.instructor.examples import expected_outcome
+from mlops_course.instructor.grading import GRADED, MISSING
+from mlops_course.instructor.integrity import INSERTED
 
 pytestmark = pytest.mark.grading
 WEEKS = paths.quiz_weeks()
@@ -110,9 +112,7 @@ def test_rewriting_the_given_data_earns_nothing(graded_course, week):
     _, report, _ = graded_course(week)
     source = nbformat.read(paths.QUIZZES_DIR / week / "quiz.ipynb", as_version=4)
     item = hostile.DATA_REWRITES[week][0]
-    value_points = sum(float(c.metadata["nbgrader"]["points"]) for c in source.cells
-                       if c.metadata.get("nbgrader", {}).get("grade_id", "").startswith(f"{item}_")
-                       and "HIDDEN TESTS" in c.source)
+    value_points = sum(points(c) for c in tests_of(source, item) if "HIDDEN TESTS" in c.source)
     assert value_points > 0
     full = expected_outcome(week)["all_correct"][1]
     assert report["data_rewriter"]["status"] == GRADED
@@ -187,8 +187,7 @@ def test_regrading_is_stable_and_keeps_manual_grades(tmp_path):
     assert "stopped at the time limit" in " ".join(first["sleeper"]["problems"])
     assert 0 < first["sleeper"]["score"] < first["all_correct"]["score"]
 
-    manual = [c.metadata["nbgrader"] for c in source.cells
-              if c.metadata.get("nbgrader", {}).get("solution") and c.metadata["nbgrader"].get("grade")]
+    manual = [c.metadata["nbgrader"] for c in source.cells if is_written_answer(c)]
     with Gradebook(f"sqlite:///{root}/build/gradebook.db") as gb:
         for meta in manual:
             grade = gb.find_grade(meta["grade_id"], "quiz", week, "all_correct")

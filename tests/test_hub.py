@@ -28,7 +28,9 @@ from urllib.parse import quote
 import nbformat
 import pytest
 
-from mlops_course import examples, hub, paths
+from mlops_course import paths
+
+from mlops_course.instructor import examples, hub
 
 pytestmark = [pytest.mark.hub, pytest.mark.xdist_group("hub")]
 

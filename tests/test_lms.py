@@ -1,7 +1,7 @@
 """Hand-in through an LMS: Canvas and Moodle zips imported with nbgrader's zip_collect,
 graded by the normal autograde, grades exported for Canvas's gradebook import.
 
-The zips are built here, in each LMS's own naming scheme (see mlops_course/lms.py), from
+The zips are built here, in each LMS's own naming scheme (see mlops_course/instructor/lms.py), from
 the week-01 example submissions: an on-time and a late hand-in, a resubmission, a
 student missing from the roster, a file that is not a notebook. One scratch course root
 serves every test; only three submissions are graded.
@@ -18,11 +18,11 @@ import nbformat
 import pytest
 
 from mlops_course import paths
-from mlops_course.examples import expected_outcome
-from mlops_course.grading import GRADED, due_dates
-from mlops_course.lms import LmsError, Roster, collect_zip
+from mlops_course.instructor.examples import expected_outcome
+from mlops_course.instructor.grading import GRADED, due_dates
+from mlops_course.instructor.lms import LmsError, Roster, collect_zip
 
-from conftest import make_course_root, run_course
+from helpers import make_course_root, run_course
 
 pytestmark = [pytest.mark.grading, pytest.mark.xdist_group("lms")]
 WEEK = paths.quiz_weeks()[0]

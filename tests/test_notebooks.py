@@ -9,10 +9,12 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from mlops_course import build, paths
-from mlops_course.execute import BUDGET, CEILING, execute, verdicts
+from mlops_course import paths
 
-from conftest import by_week
+from mlops_course.instructor import build
+from mlops_course.instructor.execute import BUDGET, CEILING, execute, verdicts
+
+from helpers import by_week
 
 LESSONS = paths.weeks()
 QUIZZES = paths.quiz_weeks()
@@ -32,10 +34,11 @@ def test_solution_lesson_runs_and_every_check_passes(week):
 
 @pytest.mark.notebook
 @pytest.mark.parametrize("week", by_week(LESSONS))
-def test_student_lesson_runs_and_reports_not_attempted(week):
-    """Protects: a student's untouched notebook runs to the end, and every check says
-    'not attempted' (not 'incorrect', not a crash)."""
-    nb, _ = execute(paths.NOTEBOOKS_DIR / f"{week}.ipynb")
+def test_student_lesson_runs_and_reports_not_attempted(week, student_room_env):
+    """Protects: a student's untouched notebook runs to the end with the student release's
+    package (no instructor tools), and every check says 'not attempted' (not
+    'incorrect', not a crash)."""
+    nb, _ = execute(paths.NOTEBOOKS_DIR / f"{week}.ipynb", env=student_room_env)
     found = verdicts(nb)
     assert len(found) >= 4
     assert {v["status"] for v in found} == {"not attempted"}, f"{week}: {found}"
@@ -43,9 +46,10 @@ def test_student_lesson_runs_and_reports_not_attempted(week):
 
 @pytest.mark.notebook
 @pytest.mark.parametrize("week", by_week(QUIZZES))
-def test_quiz_source_runs(week):
-    """Protects: the quiz with its solutions and hidden tests executes without error."""
-    _, seconds = execute(paths.QUIZZES_DIR / week / "quiz.ipynb")
+def test_quiz_source_runs(week, student_room_env):
+    """Protects: the quiz with its solutions and hidden tests executes without error, with
+    the student release's package (hidden tests use only the student room's helpers)."""
+    _, seconds = execute(paths.QUIZZES_DIR / week / "quiz.ipynb", env=student_room_env)
     assert seconds < BUDGET["quiz"] * CEILING
 
 

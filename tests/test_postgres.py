@@ -20,11 +20,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from mlops_course.examples import LATE_TIMESTAMP, expected_outcome
-from mlops_course.grading import GRADED, due_dates
+from mlops_course.instructor.examples import LATE_TIMESTAMP, expected_outcome
+from mlops_course.instructor.grading import GRADED, due_dates
 from mlops_course.services import HOST, free_port
 
-from conftest import make_course_root, run_course, write_submission
+from helpers import make_course_root, run_course, write_submission
 
 WEEK = "01_ml_systems"
 DATABASE = "mlops_course"

@@ -15,10 +15,11 @@ import nbformat
 import numpy as np
 import pytest
 
-from conftest import run_course, write_submission
+from helpers import run_course, write_submission
 from mlops_course import paths
-from mlops_course.build import scratch_course_root
-from mlops_course.examples import answered, answer_ids
+from mlops_course.quizcells import answer_ids, grade_id
+from mlops_course.instructor.build import scratch_course_root
+from mlops_course.instructor.examples import answered
 
 pytestmark = [pytest.mark.grading, pytest.mark.xdist_group("report")]  # one simulated class, built once
 WEEK = paths.quiz_weeks()[0]
@@ -47,13 +48,13 @@ def simulated(tmp_path_factory):
     difficulty = {q: b for q, b in zip(mc_items, np.linspace(-1.0, 1.0, len(mc_items)))}
     difficulty[easy] = -6.0
     code_items = [q for q in answer_ids(source) if q not in keys and any(
-        c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade_id") == q for c in source.cells)]
+        c.cell_type == "code" and grade_id(c) == q for c in source.cells)]
     thresholds = dict(zip(code_items, np.linspace(-1.0, 1.0, len(code_items))))
     for i, theta in enumerate(abilities):
         solved = {q for q, t in thresholds.items() if theta > t}
         nb = answered(source, release, solved)
         for cell in nb.cells:
-            q = cell.metadata.get("nbgrader", {}).get("grade_id")
+            q = grade_id(cell)
             if q in keys:
                 p_right = 1 / (1 + np.exp(-1.7 * (theta - difficulty[q])))
                 letter = keys[q] if rng.random() < p_right else rng.choice([l for l in "ABCD" if l != keys[q]])

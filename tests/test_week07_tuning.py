@@ -10,6 +10,7 @@ import nbformat
 import pytest
 
 from mlops_course import paths
+from mlops_course.quizcells import grade_id
 
 QUIZ = paths.QUIZZES_DIR / "07_tuning" / "quiz.ipynb"
 
@@ -46,7 +47,7 @@ REJECTED = {
 @pytest.fixture(scope="module")
 def cells() -> dict[str, str]:
     nb = nbformat.read(QUIZ, as_version=4)
-    return {c.metadata.get("nbgrader", {}).get("grade_id"): c.source for c in nb.cells}
+    return {grade_id(c): c.source for c in nb.cells}
 
 
 def run(cells: dict[str, str], task: str, answer: str) -> None:
@@ -75,10 +76,10 @@ def test_plausible_mistakes_are_rejected(cells, name):
 
 def test_source_solutions_pass(cells):
     """Protects: the quiz's own solutions pass their form and value tests in this harness too."""
-    from mlops_course.examples import solved
+    from mlops_course.instructor.examples import solved
 
     nb = nbformat.read(QUIZ, as_version=4)
     for cell in nb.cells:
-        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+        gid = grade_id(cell)
         if gid in ("q9", "q10", "q11"):
             run(cells, gid, solved(cell))

@@ -131,7 +131,7 @@ def test_server_that_does_not_come_up_reports_its_log(tmp_path):
     broken = tmp_path / "model.joblib"
     broken.write_text("this is not a joblib file")
     server = ModelServer(broken, SCHEMA, startup_timeout=30)
-    with pytest.raises(ServerStartError, match="(?s)exited with code.*Its log:.*Traceback"):
+    with pytest.raises(ServerStartError, match="(?s)exited with code.*its log:.*Traceback"):
         server.start()
     assert not server.running
 

@@ -18,9 +18,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import paths
+from .. import paths
 from .grading import NOTEBOOK, build_path, open_gradebook
-from .integrity import item_of
+from ..quizcells import item_of
 
 TOO_EASY, TOO_HARD, WEAK = 0.90, 0.20, 0.15
 MIN_STUDENTS = 5  # fewer than this: statistics are printed but not flagged

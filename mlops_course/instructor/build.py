@@ -15,7 +15,7 @@ from pathlib import Path
 import nbformat
 from nbformat import NotebookNode
 
-from . import paths
+from .. import paths
 
 NB_VERSION = 4
 #: Cell metadata keys that front ends add while editing; never committed.
@@ -89,17 +89,28 @@ def clean_sources() -> list[Path]:
     return changed
 
 
+class NoLessonSources(FileNotFoundError):
+    """``solutions/`` is missing or holds no lesson: nothing can be regenerated."""
+
+
 def write_student_notebooks() -> list[Path]:
-    """Regenerate ``notebooks/`` from ``solutions/``; return the files written."""
+    """Regenerate ``notebooks/`` from ``solutions/``; return the files written.
+
+    Refuses (``NoLessonSources``) where there are no lesson sources, as in the student
+    release, and never deletes a notebook: one without a source is left in place and
+    reported by :func:`sync_problems`.
+    """
+    pairs = lesson_pairs()
+    if not pairs:
+        raise NoLessonSources(
+            f"no lesson sources in {paths.SOLUTIONS_DIR} (solutions/NN_topic.ipynb): nothing to regenerate, "
+            "and notebooks/ was left as it is. This command is for the course repository, not the student release.")
     written = []
-    for source, target in lesson_pairs():
+    for source, target in pairs:
         nb = student_version(read(source))
         if not target.exists() or read(target) != nb:
             write(nb, target)
             written.append(target)
-    for stale in set(paths.NOTEBOOKS_DIR.glob("*.ipynb")) - {t for _, t in lesson_pairs()}:
-        stale.unlink()
-        written.append(stale)
     return written
 
 
@@ -113,7 +124,7 @@ def sync_problems() -> list[str]:
             problems.append(f"{target.name}: out of sync with solutions/{source.name} (run `make notebooks`)")
     expected = {t.name for _, t in lesson_pairs()}
     for orphan in sorted(p.name for p in paths.NOTEBOOKS_DIR.glob("*.ipynb") if p.name not in expected):
-        problems.append(f"{orphan}: has no source in solutions/")
+        problems.append(f"{orphan}: has no source in solutions/ (left in place: delete it if it is obsolete)")
     return problems
 
 
@@ -139,7 +150,9 @@ def assemble_student_release(out: Path | None = None) -> Path:
     """Copy lessons, released quizzes, data, the package and environment files into
     ``build/student_release`` (a folder a student can use on its own)."""
     out = out or paths.BUILD_DIR / "student_release"
-    release = paths.BUILD_DIR / "release"
+    from .grading import build_path
+
+    release = build_path("release")
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
@@ -151,9 +164,39 @@ def assemble_student_release(out: Path | None = None) -> Path:
     for folder in released:  # weeks released so far (make release WEEK=NN adds one)
         shutil.copytree(folder, quizzes / folder.name)
     shutil.copytree(paths.DATA_DIR, out / "data", ignore=shutil.ignore_patterns("__pycache__"))
-    package = Path(__file__).resolve().parent
-    shutil.copytree(package, out / package.name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    copy_student_room(out)
     for name in STUDENT_FILES:
         shutil.copy2(paths.ROOT / name, out / name)
-    shutil.copy2(package / "student_readme.md", out / "README.md")
+    (out / "pyproject.toml").write_text(student_pyproject((paths.ROOT / "pyproject.toml").read_text()))
+    shutil.copy2(Path(__file__).resolve().parent / "student_readme.md", out / "README.md")
     return out
+
+
+def copy_student_room(out: Path) -> Path:
+    """Copy the package without the instructor's tools (grading, integrity probes, sandbox
+    policy...) to ``out/mlops_course``: what lessons and quizzes import, and all of it."""
+    tools = Path(__file__).resolve().parent
+    package = tools.parent
+    shutil.copytree(package, out / package.name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", tools.name))
+    return out / package.name
+
+
+#: Lines of the course's pyproject.toml that name the instructor's subpackage.
+TOOLS_PACKAGE = "mlops_course.instructor"
+
+
+def student_pyproject(text: str) -> str:
+    """The course's pyproject.toml for the student release: the same project and pins,
+    without the instructor's subpackage (which the release does not contain)."""
+    import tomllib
+
+    lines = []
+    for line in text.splitlines():
+        if line.startswith(f'"{TOOLS_PACKAGE}"'):  # its package data
+            continue
+        lines.append(line.replace(f', "{TOOLS_PACKAGE}"', ""))
+    result = "\n".join(lines) + "\n"
+    packages = tomllib.loads(result)["tool"]["setuptools"]["packages"]
+    if TOOLS_PACKAGE in packages or "mlops_course" not in packages:
+        raise ValueError(f"pyproject.toml: cannot drop {TOOLS_PACKAGE} from [tool.setuptools] packages {packages}")
+    return result

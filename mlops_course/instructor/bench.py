@@ -20,7 +20,8 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from . import paths
+from .. import paths
+from ..services import child_env
 from .execute import BUDGET, execute, kind
 
 
@@ -53,7 +54,7 @@ _BENCH_SCRIPT = r"""
 import json, sys, time
 from pathlib import Path
 mode, week, n, workers = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-from mlops_course import bench
+from mlops_course.instructor import bench
 print(json.dumps({"seconds": bench._run_mode(mode, week, n, workers)}))
 """
 
@@ -129,9 +130,8 @@ def bench_grading(week: str, n: int, repeats: int, workers: int = 2) -> dict:
     scratch = paths.BUILD_DIR / "bench" / "course"
     shutil.rmtree(scratch, ignore_errors=True)
     scratch_course_root(scratch)
-    env = dict(os.environ, MLOPS_COURSE_ROOT=str(scratch),
-               PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
-    prep = "from mlops_course import bench; bench._prepare(%r, %d)" % (week, n)
+    env = child_env(MLOPS_COURSE_ROOT=str(scratch))
+    prep = "from mlops_course.instructor import bench; bench._prepare(%r, %d)" % (week, n)
     subprocess.run([sys.executable, "-c", prep], env=env, cwd=scratch, check=True, capture_output=True)
     times = {"bare": [], "nbgrader": [], "course": []}
     for _ in range(repeats):
@@ -154,11 +154,21 @@ def bench_grading(week: str, n: int, repeats: int, workers: int = 2) -> dict:
     return result
 
 
+def grading_submissions(submissions: int | None) -> int:
+    """How many submissions the grading benchmark grades: ``submissions`` when given (0
+    skips it), else ``BENCH_SUBMISSIONS``, else 100."""
+    if submissions is None:
+        submissions = int(os.environ.get("BENCH_SUBMISSIONS", "100"))
+    if submissions < 0:
+        raise ValueError(f"--submissions must be 0 (skip grading) or more, not {submissions}")
+    return submissions
+
+
 def main(repeats: int = 3, only: str | None = None, submissions: int | None = None) -> int:
     out = paths.BUILD_DIR / "bench"
     out.mkdir(parents=True, exist_ok=True)
     results = {"notebooks": bench_notebooks(repeats, only)}
-    n = submissions or int(os.environ.get("BENCH_SUBMISSIONS", "100"))
+    n = grading_submissions(submissions)
     if n > 0:
         week = next((w for w in paths.quiz_weeks() if not only or w.startswith(only)), paths.quiz_weeks()[0])
         results["grading"] = bench_grading(week, n, repeats)

@@ -32,8 +32,9 @@ from nbformat.v4 import new_code_cell, new_output
 from nbgrader.preprocessors import Execute, OverwriteCells
 from traitlets import Integer
 
+from ..quizcells import grade_id, is_answer, is_code_answer, is_data, is_locked, is_test, item_of
+
 INSERTED = "mlops_course_inserted"  # metadata of cells the grader adds: "probe" or "data"
-DATA_SUFFIX = "_data"  # grade_id of an item's read-only data cell: qN_data
 TAMPERED = "GradingIntegrityError"
 TRUNCATED = "[output truncated by the grader]"
 OVERTIME = "NotebookTimeLimit"
@@ -87,14 +88,13 @@ class GuardedExecute(Execute):
         data = _data_cells(nb)
         tokens, cells, student_code_ran = [], [], False
         for cell in nb.cells:
-            meta = cell.metadata.get("nbgrader", {})
-            if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution"):
+            if is_test(cell):
                 if student_code_ran:
                     tokens.append(secrets.token_hex(6))
                     cells.append(_probe(tokens[-1]))
-                    cells += [_inserted(source, "data") for source in data.get(item_of(meta.get("grade_id", "")), [])]
+                    cells += [_inserted(source, "data") for source in data.get(item_of(grade_id(cell)), [])]
                 student_code_ran = False
-            elif cell.cell_type == "code" and not meta.get("locked"):
+            elif cell.cell_type == "code" and not is_locked(cell):  # an answer, or a cell the student added
                 student_code_ran = True
             cells.append(cell)
         tokens.append(secrets.token_hex(6))
@@ -125,8 +125,7 @@ class GuardedExecute(Execute):
         message = ("the notebook changed how the kernel runs or reports cells, so no test result "
                    "can be trusted; ask your instructor to review it")
         for cell in nb.cells:
-            meta = cell.metadata.get("nbgrader", {})
-            if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution"):
+            if is_test(cell):
                 cell.outputs.append(new_output("error", ename=TAMPERED, evalue=message, traceback=[f"{TAMPERED}: {message}"]))
 
 
@@ -157,20 +156,12 @@ def working_folder(graded_in: Path):
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def item_of(grade_id: str) -> str:
-    """The question a cell belongs to: ``q11`` for ``q11``, ``q11_values`` or ``q11_data``."""
-    return grade_id.split("_")[0]
-
-
 def _data_cells(nb: NotebookNode) -> dict[str, list[str]]:
     """Sources of the read-only data cells (``qN_data``), by item."""
     found: dict[str, list[str]] = {}
     for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        gid = meta.get("grade_id", "")
-        if cell.cell_type == "code" and gid.endswith(DATA_SUFFIX) and meta.get("locked") \
-                and not meta.get("grade") and not meta.get("solution"):
-            found.setdefault(item_of(gid), []).append(cell.source)
+        if is_data(cell):
+            found.setdefault(item_of(grade_id(cell)), []).append(cell.source)
     return found
 
 
@@ -224,11 +215,10 @@ def parsed_answers(nb: NotebookNode):
     """(grade_id, syntax tree) of every code answer cell that parses (a syntax error
     simply fails the tests)."""
     for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if cell.cell_type != "code" or not meta.get("solution"):
+        if not is_code_answer(cell):
             continue
         try:
-            yield meta.get("grade_id", "?"), ast.parse(cell.source)
+            yield grade_id(cell) or "?", ast.parse(cell.source)
         except SyntaxError:
             continue
 
@@ -237,7 +227,7 @@ def _imports(nb: NotebookNode) -> dict[str, str]:
     """Names the quiz's own code cells import: bound name -> what it stands for."""
     bound = {}
     for cell in nb.cells:
-        if cell.cell_type != "code" or cell.metadata.get("nbgrader", {}).get("solution"):
+        if cell.cell_type != "code" or is_answer(cell):
             continue
         try:
             tree = ast.parse(cell.source)
@@ -290,8 +280,8 @@ def suspicious_code(nb: NotebookNode) -> list[str]:
     """Reasons to review the student's answer cells (empty if nothing stands out)."""
     reasons = []
     imported = _imports(nb)
-    for grade_id, tree in parsed_answers(nb):
-        found = {f"{grade_id}: {reason}" for reason in _replaced_imports(tree, imported)}
+    for answer, tree in parsed_answers(nb):
+        found = {f"{answer}: {reason}" for reason in _replaced_imports(tree, imported)}
         for node in ast.walk(tree):
             name = None
             if isinstance(node, ast.Name):
@@ -304,7 +294,7 @@ def suspicious_code(nb: NotebookNode) -> list[str]:
                 modules = [a.name for a in node.names] + [getattr(node, "module", None) or ""]
                 name = next((m.split(".")[-1] for m in modules if m.split(".")[-1] in SUSPICIOUS_NAMES), None)
             if name in SUSPICIOUS_NAMES:
-                found.add(f"{grade_id}: {SUSPICIOUS_NAMES[name]} ({name})")
+                found.add(f"{answer}: {SUSPICIOUS_NAMES[name]} ({name})")
         reasons += sorted(found)
     return reasons
 
@@ -326,15 +316,15 @@ class RestoreMissingTests(OverwriteCells):
         solution_ids = {cell.name for cell in source_nb.solution_cells}
 
         def ids():
-            return [c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells]
+            return [grade_id(c) for c in nb.cells]
 
-        for position, grade_id in enumerate(order):
-            if grade_id not in max_scores or grade_id in ids():
+        for position, name in enumerate(order):
+            if name not in max_scores or name in ids():
                 continue
-            self.log.warning("Test cell %s was deleted; restoring it", grade_id)
+            self.log.warning("Test cell %s was deleted; restoring it", name)
             present = ids()
             anchor = next((p for p in reversed(order[:position]) if p in present), None)
-            cell = self.missing_cell_transform(source_by_id[grade_id], max_scores[grade_id],
-                                               is_solution=grade_id in solution_ids)
+            cell = self.missing_cell_transform(source_by_id[name], max_scores[name],
+                                               is_solution=name in solution_ids)
             nb.cells.insert(present.index(anchor) + 1 if anchor else 0, cell)
         return nb, resources

@@ -89,7 +89,7 @@ from zoneinfo import ZoneInfo
 from nbgrader.plugins import ExportPlugin, ExtractorPlugin, FileNameCollectorPlugin
 from traitlets import Dict, Unicode, default
 
-from . import paths
+from .. import paths
 from .grading import NOTEBOOK, build_path, due_dates, load_config, open_gradebook
 
 LMS_DIR = "lms"  # build/lms/<week>/{archive,extracted}: nbgrader's zip_collect folders

@@ -24,9 +24,9 @@ from pathlib import Path
 
 import nbformat
 
-from . import paths
+from .. import paths
 from .grading import FAILED, GRADED, NOTEBOOK, build_path
-from .integrity import item_of
+from ..quizcells import answer_ids, grade_id, is_answer, is_test, item_of, points
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 TIMESTAMP = "2026-01-01 09:00:00.000000 UTC"  # before every due date in quizzes/schedule.csv
@@ -37,10 +37,6 @@ STUDENTS = ("all_correct", "half_correct", "untouched", "renamed_notebook", "ker
             "late_submission")
 
 
-def _meta(cell) -> dict:
-    return cell.metadata.get("nbgrader", {})
-
-
 def solved(cell) -> str:
     """The solution text of a source cell with the region delimiters removed."""
     return "\n".join(
@@ -48,19 +44,14 @@ def solved(cell) -> str:
     )
 
 
-def answer_ids(source_nb) -> list[str]:
-    """grade_ids of the cells a student answers, in notebook order."""
-    return [_meta(c)["grade_id"] for c in source_nb.cells if _meta(c).get("solution")]
-
-
 def answered(source_nb, release_nb, ids: set[str], crash: bool = False):
     """The release with the answer cells in ``ids`` filled from the source."""
-    solutions = {_meta(c)["grade_id"]: solved(c) for c in source_nb.cells if _meta(c).get("solution")}
+    solutions = {grade_id(c): solved(c) for c in source_nb.cells if is_answer(c)}
     nb = copy.deepcopy(release_nb)
     first = True
     for cell in nb.cells:
-        gid = _meta(cell).get("grade_id")
-        if _meta(cell).get("solution") and gid in ids:
+        gid = grade_id(cell)
+        if is_answer(cell) and gid in ids:
             cell.source = solutions[gid]
             if crash and first and cell.cell_type == "code":
                 cell.source += CRASH
@@ -70,11 +61,7 @@ def answered(source_nb, release_nb, ids: set[str], crash: bool = False):
 
 def _auto_points(source_nb) -> dict[str, float]:
     """Points of every autograded test cell, by grade_id."""
-    return {
-        _meta(c)["grade_id"]: float(_meta(c).get("points", 0))
-        for c in source_nb.cells
-        if _meta(c).get("grade") and not _meta(c).get("solution")
-    }
+    return {grade_id(c): points(c) for c in source_nb.cells if is_test(c)}
 
 
 def _points_for(source_nb, answered_ids: set[str]) -> float:

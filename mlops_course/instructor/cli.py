@@ -5,14 +5,23 @@ The Makefile calls these; each command works from any state of ``build/``.
 from __future__ import annotations
 
 import argparse
-import os
+import logging
 import subprocess
 import sys
 from pathlib import Path
 
-from . import paths
+from .. import paths
 from .hub import HubSetupError
-from .services import ServerError
+from .sandbox import SandboxError
+from ..services import ServerError, child_env
+
+
+def _count(text: str) -> int:
+    """argparse type: a whole number, 0 or more."""
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
+    return value
 
 
 def _weeks(args) -> list[str]:
@@ -32,12 +41,18 @@ def cmd_notebooks(args) -> int:
         for line in problems:
             print("out of sync:", line)
         return 1 if problems else 0
+    try:
+        written = build.write_student_notebooks()
+    except build.NoLessonSources as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     for path in build.clean_sources():
         print(f"cleared outputs: {path.relative_to(paths.ROOT)}")
-    written = build.write_student_notebooks()
     for path in written:
         print(f"wrote {path.relative_to(paths.ROOT)}")
     print(f"student notebooks up to date ({len(paths.weeks())} lessons)")
+    for line in build.sync_problems():
+        print(f"note: {line}")
     return 0
 
 
@@ -95,6 +110,7 @@ def cmd_autograde(args) -> int:
         results = grading.autograde(week)
         all_results += results
     print(grading.format_table(all_results))
+    print(grading.format_summary(all_results))
     problems = [r for r in all_results if r.status != grading.GRADED]
     if problems:
         print(f"\n{len(problems)} submission(s) need attention (see problems above); "
@@ -105,18 +121,23 @@ def cmd_autograde(args) -> int:
 def cmd_feedback(args) -> int:
     from . import grading
 
+    failures = 0
     for week in _weeks(args):
-        failed = grading.generate_feedback(week)
-        note = f" (failed for: {', '.join(failed)})" if failed else ""
-        print(f"feedback for {week} in build/feedback/<student>/{week}/{note}")
-    return 0
+        done, failed = grading.generate_feedback(week)
+        print(f"feedback for {week}: {len(done)} student(s) in build/feedback/<student>/{week}/")
+        for student, reason in failed.items():
+            print(f"  {student}: {reason} (log: build/reports/feedback_{week}_logs/{student}.txt)", file=sys.stderr)
+        failures += len(failed)
+    if failures:
+        print(f"feedback failed for {failures} student(s): see the reasons above", file=sys.stderr)
+    return 1 if failures else 0
 
 
 def cmd_grades(args) -> int:
     from . import grading
 
     grading.open_gradebook().close()  # an unusable gradebook URL: one clear error, not nbgrader's traceback
-    env = dict(os.environ, PATH=f"{os.path.dirname(sys.executable)}{os.pathsep}{os.environ.get('PATH', '')}")
+    env = child_env()
     cmd = ["nbgrader", "export", f"--JupyterApp.config_file_name={grading.CONFIG_NAME}"]
     done = subprocess.run(cmd, cwd=paths.ROOT, env=env, capture_output=True, text=True)
     if done.returncode != 0:
@@ -171,10 +192,23 @@ def cmd_hub(args) -> int:
     return hub.serve(hub.users_from_env(), args.port, Path(args.exchange))
 
 
+def _show_progress() -> None:
+    """Progress lines of the course tools (``logging``, INFO) on stderr, one per event;
+    nbgrader's own log stays in its per-student logs."""
+    logger = logging.getLogger("mlops_course")
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+
+
 def main(argv: list[str] | None = None) -> int:
-    from .notebook import disable_telemetry
+    from ..notebook import disable_telemetry
 
     disable_telemetry()
+    _show_progress()
     parser = argparse.ArgumentParser(prog="python -m mlops_course", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("notebooks", help="clean sources and regenerate notebooks/ from solutions/")
@@ -206,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("bench", help="time every notebook against its budget")
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--week", help="only this week (prefix such as 01)")
-    p.add_argument("--submissions", type=int, help="submissions for the grading benchmark (0 skips it; default 100)")
+    p.add_argument("--submissions", type=_count, help="submissions for the grading benchmark (0 skips it; default 100)")
     p.set_defaults(func=cmd_bench)
     for name, func, text in [("hub-setup", cmd_hub_setup, "as root: hub environment, proxy, Unix users, exchange"),
                              ("hub", cmd_hub, "start the course's JupyterHub on 127.0.0.1 (Ctrl-C stops it)")]:
@@ -223,6 +257,7 @@ def main(argv: list[str] | None = None) -> int:
     except FileNotFoundError as exc:  # a step run out of order: say which one to run
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except (HubSetupError, ServerError) as exc:  # the hub, a server or the gradebook database: the message says why
+    except (HubSetupError, ServerError, SandboxError) as exc:  # the hub, a server, the gradebook database
+        # or the grading sandbox: the message says why
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -31,8 +31,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import paths
-from .services import HOST, PortInUseError, ServerStartError, free_port, port_in_use
+from .. import paths
+from ..notebook import TELEMETRY_OFF
+from ..services import HOST, PortInUseError, ServerStartError, free_port, log_tail, port_in_use, wait_until_healthy
 
 PREFIX = Path(os.environ.get("MLOPS_HUB_PREFIX", "/opt/mlops-course"))
 SYSTEM_PYTHON = Path(os.environ.get("MLOPS_HUB_PYTHON", "/usr/bin/python3.11"))
@@ -147,7 +148,7 @@ def install_environment() -> None:
     # Two stamps: the dependencies change with the lock, the course package more often.
     deps_stamp, package_stamp = venv / ".mlops-course-dependencies", venv / ".mlops-course-package"
     deps = _digest(paths.ROOT / "requirements.lock", paths.ROOT / "pyproject.toml")
-    package_files = sorted((paths.ROOT / "mlops_course").rglob("*.py")) + sorted((paths.ROOT / "mlops_course").glob("*.md"))
+    package_files = sorted((paths.ROOT / "mlops_course").rglob("*.py")) + sorted((paths.ROOT / "mlops_course").rglob("*.md"))
     package = _digest(*package_files)
     fresh_deps = deps_stamp.exists() and deps_stamp.read_text() == deps
     if fresh_deps and package_stamp.exists() and package_stamp.read_text() == package:
@@ -282,8 +283,6 @@ class Hub:
         self.process: subprocess.Popen | None = None
 
     def start(self, timeout: float = 90) -> "Hub":
-        import requests
-
         self.state.mkdir(parents=True, exist_ok=True)
         self.state.chmod(0o700)
         env = {
@@ -294,7 +293,7 @@ class Hub:
             "MLOPS_HUB_PROXY_API_PORT": str(free_port()),
             "MLOPS_HUB_INSTRUCTOR": self.users.instructor, "MLOPS_HUB_STUDENTS": ",".join(self.users.students),
             "MLOPS_HUB_PASSWORD": self.password, "MLOPS_HUB_EXCHANGE": str(self.exchange),
-            "DO_NOT_TRACK": "true",
+            **TELEMETRY_OFF,
         }
         if self.token:
             env["MLOPS_HUB_SERVICE_TOKEN"] = self.token
@@ -302,24 +301,12 @@ class Hub:
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(command, cwd=self.state, env=env, stdout=log, stderr=subprocess.STDOUT,
                                             start_new_session=True)
-        deadline = time.monotonic() + timeout
         try:
-            while time.monotonic() < deadline:
-                if self.process.poll() is not None:
-                    raise ServerStartError(f"JupyterHub exited (code {self.process.returncode}):\n{self._log_tail()}")
-                try:
-                    if requests.get(f"{self.url}/hub/api/", timeout=2).ok:
-                        return self
-                except requests.ConnectionError:
-                    pass
-                time.sleep(0.5)
-            raise ServerStartError(f"JupyterHub did not answer on {self.url} within {timeout:.0f} s:\n{self._log_tail()}")
+            wait_until_healthy(self.process, f"{self.url}/hub/api/", "JupyterHub", self.log, timeout, interval=0.5)
         except BaseException:  # not up in time, or interrupted while starting: leave nothing behind
             self.stop()
             raise
-
-    def _log_tail(self, lines: int = 30) -> str:
-        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:]) if self.log.exists() else ""
+        return self
 
     def stop(self, timeout: float = 60) -> None:
         """SIGTERM lets JupyterHub stop every user's server and the proxy; then make sure."""
@@ -362,7 +349,7 @@ class Hub:
             if server.get("ready"):
                 return
             time.sleep(0.5)
-        raise ServerStartError(f"the server of {user} was not ready within {timeout:.0f} s:\n{self._log_tail()}")
+        raise ServerStartError(f"the server of {user} was not ready within {timeout:.0f} s:\n{log_tail(self.log)}")
 
     def server(self, user: str, method: str, path: str, **kwargs):
         """Call ``user``'s single-user server (``/user/<user>/<path>``) through the proxy."""

@@ -27,9 +27,15 @@ import shutil
 import sys
 from pathlib import Path
 
-from . import paths
+from .. import paths
+from ..notebook import TELEMETRY_OFF
 
 KERNEL_NAME = "mlops-grader"
+
+
+class SandboxError(RuntimeError):
+    """The grading sandbox cannot be set up as configured; the message says what to do."""
+
 MEMORY_MB = int(os.environ.get("MLOPS_GRADER_MEMORY_MB", "2048"))
 FILE_SIZE_MB = 200
 # The kernel itself: plain tracebacks (IPython's verbose ones cost tens of milliseconds
@@ -67,20 +73,19 @@ def kernelspec_root() -> Path:
 def install_kernelspec() -> Path:
     """Write the ``mlops-grader`` kernelspec and return the JUPYTER_PATH entry for it."""
     if policy() == "required" and bwrap() is None:
-        raise RuntimeError(
+        raise SandboxError(
             "MLOPS_GRADER_SANDBOX=required but bubblewrap is not installed "
             "(Debian/Ubuntu: apt-get install bubblewrap)."
         )
     spec_dir = kernelspec_root() / "kernels" / KERNEL_NAME
     spec_dir.mkdir(parents=True, exist_ok=True)
     spec = {
-        "argv": [sys.executable, "-m", "mlops_course.sandbox", "{connection_file}"],
+        "argv": [sys.executable, "-m", "mlops_course.instructor.sandbox", "{connection_file}"],
         "display_name": "Python 3 (course grader sandbox)",
         "language": "python",
         # Interrupt over the control channel: signals do not cross into the sandbox's session.
         "interrupt_mode": "message",
-        "env": {"MLOPS_COURSE_ROOT": str(paths.ROOT), "MLOPS_GRADER_SANDBOX": policy(),
-                "DO_NOT_TRACK": "true", "MLFLOW_DISABLE_TELEMETRY": "true"},
+        "env": {"MLOPS_COURSE_ROOT": str(paths.ROOT), "MLOPS_GRADER_SANDBOX": policy(), **TELEMETRY_OFF},
     }
     (spec_dir / "kernel.json").write_text(json.dumps(spec, indent=1))
     return kernelspec_root()
@@ -98,11 +103,13 @@ def bwrap_command(connection_file: str, workdir: Path) -> list[str]:
     """The bubblewrap command line that runs an IPython kernel for ``workdir``.
 
     The kernel's file system is built up from nothing: the system folders, the Python
-    installation and environment, the course package and ``data/`` (all read-only), the
+    installation and environment, the course package's student room (its instructor
+    subpackage is an empty folder) and ``data/`` (all read-only), the
     connection file and socket folder, and ``workdir`` (the submission's own files,
     writable). ``/tmp`` and the home folder (``/tmp/home``) start empty.
     """
-    package = Path(__file__).resolve().parent
+    tools = Path(__file__).resolve().parent
+    package = tools.parent
     info = json.loads(Path(connection_file).read_text())
     cmd = [bwrap()]
     for folder in SYSTEM_FOLDERS:
@@ -125,6 +132,9 @@ def bwrap_command(connection_file: str, workdir: Path) -> list[str]:
     for seen, real in readable.items():
         for target in dict.fromkeys((seen, real)):
             cmd += ["--ro-bind", str(real), str(target)]
+    # The instructor's tools (this module, the integrity probes, grading) are not the
+    # kernel's business: an empty, read-only folder stands in their place.
+    cmd += ["--tmpfs", str(tools), "--remount-ro", str(tools)]
     if info.get("transport") == "ipc":
         sockets = Path(info["ip"]).parent
         cmd += ["--bind", str(sockets), str(sockets)]
@@ -156,7 +166,7 @@ def limit_resources() -> None:
 
 
 def main(argv: list[str]) -> None:
-    """Kernel launcher (``python -m mlops_course.sandbox CONNECTION_FILE``)."""
+    """Kernel launcher (``python -m mlops_course.instructor.sandbox CONNECTION_FILE``)."""
     connection_file = argv[0]
     workdir = Path.cwd()
     limit_resources()

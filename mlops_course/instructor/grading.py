@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
 import re
 import os
 import shutil
@@ -27,12 +28,16 @@ from pathlib import Path
 
 import nbformat
 from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor
-from nbgrader.utils import is_locked, is_solution
+from nbgrader.utils import is_grade, is_locked, is_solution
 from traitlets.config import Config, PyFileConfigLoader
 
-from . import paths, sandbox
-from .services import GradebookError
-from .integrity import OVERTIME, RENAMED_MARK, TAMPERED, TRUNCATED, item_of, suspicious_code
+from .. import paths
+from . import sandbox
+from ..services import GradebookError
+from ..quizcells import grade_id, is_answer, is_question, item_of, points
+from .integrity import OVERTIME, RENAMED_MARK, TAMPERED, TRUNCATED, suspicious_code
+
+log = logging.getLogger(__name__)
 
 CONFIG_NAME = "grader_config"
 NOTEBOOK = "quiz.ipynb"
@@ -93,8 +98,17 @@ def open_gradebook(url: str | None = None):
         ) from exc
 
 
+#: nbgrader's folders, by the name of their ``CourseDirectory`` setting.
+NBGRADER_FOLDERS = ("source", "release", "submitted", "autograded", "feedback", "solution")
+
+
 def build_path(kind: str) -> Path:
-    """Absolute path of one of nbgrader's folders (``release``, ``submitted``...)."""
+    """Absolute path of one of nbgrader's folders (``release``, ``submitted``...), as
+    ``grader_config.py`` sets them in ``CourseDirectory``, or of another generated file
+    or folder under ``build/`` (``reports``, ``grades.csv``)."""
+    if kind in NBGRADER_FOLDERS:
+        course = load_config().CourseDirectory
+        return Path(course.root) / getattr(course, f"{kind}_directory")
     return paths.BUILD_DIR / kind
 
 
@@ -122,7 +136,7 @@ class HideTracebacks(NbGraderPreprocessor):
     """
 
     def preprocess_cell(self, cell, resources, index):
-        if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("grade"):
+        if cell.cell_type == "code" and is_grade(cell):
             for output in cell.get("outputs", []):
                 if output.get("output_type") == "error":
                     output["traceback"] = [f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"]
@@ -143,16 +157,15 @@ class FeedbackSummary(NbGraderPreprocessor):
         week = resources.get("nbgrader", {}).get("assignment", "")
         headings, items = {}, {}
         for cell in nb.cells:
-            meta = cell.metadata.get("nbgrader", {})
-            gid = meta.get("grade_id", "")
-            if cell.cell_type == "markdown" and gid.endswith("_question"):
+            gid = grade_id(cell)
+            if is_question(cell):
                 titled = [line for line in cell.source.splitlines() if re.search(r"\bQ\d+\b", line)]
                 headings[item_of(gid)] = (titled or [gid])[0].lstrip("#* ").split(".")[0].strip("* ")
-            if meta.get("grade") and meta.get("points"):
+            if points(cell):
                 item = item_of(gid)
-                score, points = meta.get("score"), float(meta["points"])
+                score = cell.metadata["nbgrader"].get("score")  # put there by nbgrader's GetGrades
                 earned, possible, by_hand = items.get(item, (0.0, 0.0, False))
-                items[item] = (earned + float(score or 0), possible + points, by_hand or bool(meta.get("solution")))
+                items[item] = (earned + float(score or 0), possible + points(cell), by_hand or is_answer(cell))
         total = resources.get("nbgrader", {}).get("score")
         maximum = resources.get("nbgrader", {}).get("max_score")
         lines = [f"# Your feedback: {total:g} / {maximum:g} points" if total is not None else "# Your feedback", "",
@@ -263,12 +276,18 @@ def _save_log(assignment: str, student: str, outcome: dict) -> None:
 
 def _gradebook_state(assignment: str) -> dict[str, dict]:
     """student -> score, max_score and seconds late, from the gradebook."""
+    from nbgrader.api import MissingEntry
+    from sqlalchemy.exc import SQLAlchemyError
+
     state = {}
     with open_gradebook() as gb:
         try:
             submissions = gb.assignment_submissions(assignment)
-        except Exception:  # the assignment is not in the gradebook yet
+        except MissingEntry:  # the assignment is not in the gradebook yet
             return state
+        except SQLAlchemyError as exc:  # never report students as "graded, 0" on a read error
+            raise GradebookError(f"cannot read the grades of {assignment} from the gradebook "
+                                 f"{load_config().CourseDirectory.db_url}: {str(exc).splitlines()[0]}") from exc
         for s in submissions:
             state[s.student_id] = {
                 "score": float(s.score or 0), "max_score": float(s.max_score or 0),
@@ -361,8 +380,10 @@ def _grade_in_workers(assignment: str, students: list[str], workers: int, jupyte
                 if not outcome.get("success") and _infrastructure_failure(outcome) and student not in retried:
                     retried.add(student)  # not the student's doing: try once more in a fresh worker
                     queue.append(student)
+                    log.info("%s %s: grading failed for a reason not the student's; trying once more", assignment, student)
                 else:
                     outcomes[student] = outcome
+                    _log_done(assignment, student, outcome, time.monotonic() - slot["since"], len(outcomes), len(students))
                 if not outcome.get("success"):  # that worker is exiting: never reuse it
                     slot["proc"].join(timeout=10)
                     slots[slots.index(slot)] = None
@@ -370,6 +391,7 @@ def _grade_in_workers(assignment: str, students: list[str], workers: int, jupyte
                 if slot["student"] and time.monotonic() - slot["since"] > limit:
                     slot["proc"].kill()
                     outcomes[slot["student"]] = {"success": False, "error": f"GradingTimeLimit: stopped at the time limit for a whole submission ({limit:.0f} s)"}
+                    _log_done(assignment, slot["student"], outcomes[slot["student"]], limit, len(outcomes), len(students))
                     slot["student"] = None
             for i, slot in enumerate(slots):  # workers exit after a failure: replace them lazily
                 if slot and slot["student"] is None and not slot["proc"].is_alive():
@@ -386,6 +408,21 @@ def _grade_in_workers(assignment: str, students: list[str], workers: int, jupyte
                     slot["proc"].kill()
         shutil.rmtree(runtime, ignore_errors=True)
     return outcomes
+
+
+def _log_done(assignment: str, student: str, outcome: dict, seconds: float, done: int, total: int) -> None:
+    """One progress line as a submission finishes (its score comes from the gradebook)."""
+    if outcome.get("success"):
+        status = "graded"
+        try:
+            with open_gradebook() as gb:
+                sub = gb.find_submission(assignment, student)
+                status = f"graded {float(sub.score or 0):g} / {float(sub.max_score or 0):g}"
+        except Exception:  # progress only: the summary reads the gradebook again and says what failed
+            pass
+    else:
+        status = f"failed: {_failure_reason(outcome)}"
+    log.info("[%d/%d] %s %s: %s (%.1f s)", done, total, assignment, student, status, seconds)
 
 
 # A Unix socket path may hold at most 107 bytes (sun_path); a course under a deep folder
@@ -445,7 +482,7 @@ def _notebook_notes(assignment: str, student: str) -> list[str]:
     nb = nbformat.read(path, as_version=4)
     notes = set()
     for index, cell in enumerate(nb.cells):
-        gid = cell.metadata.get("nbgrader", {}).get("grade_id", f"cell {index + 1}")
+        gid = grade_id(cell) or f"cell {index + 1}"
         for out in cell.get("outputs", []):
             ename = out.get("ename", "")
             if ename == TAMPERED:
@@ -539,14 +576,37 @@ def format_table(results: list[Submission]) -> str:
     return "\n".join(lines)
 
 
-def generate_feedback(assignment: str) -> list[str]:
-    """Feedback HTML for every autograded student; returns students that failed."""
+def format_summary(results: list[Submission]) -> str:
+    """One line per week: how many submissions were graded, failed or missing, the
+    median score, and how many carry a problem to look at."""
+    import statistics
+
+    lines = []
+    for week in dict.fromkeys(r.assignment for r in results):
+        rows = [r for r in results if r.assignment == week]
+        graded = [r for r in rows if r.status == GRADED]
+        counts = ", ".join(f"{sum(r.status == s for r in rows)} {s}" for s in (GRADED, FAILED, MISSING))
+        median = f"median {statistics.median(r.score for r in graded):g} / {graded[0].max_score:g}" if graded else "no scores"
+        flagged = sum(bool(r.problems) for r in rows)
+        lines.append(f"{week}: {len(rows)} submission(s): {counts}; {median}; {flagged} with a problem to look at")
+    return "\n".join(lines)
+
+
+def generate_feedback(assignment: str) -> tuple[list[str], dict[str, str]]:
+    """Feedback HTML for every autograded student; returns (students done, student ->
+    why their feedback failed). nbgrader's full log of a failure is kept in
+    ``build/reports/feedback_<week>_logs/``."""
     nbapi = api()
-    failed = []
+    done, failed = [], {}
     autograded = build_path("autograded")
     students = sorted(p.name for p in autograded.iterdir() if (p / assignment).is_dir()) if autograded.exists() else []
     for student in students:
         outcome = nbapi.generate_feedback(assignment, student)
-        if not outcome.get("success"):
-            failed.append(student)
-    return failed
+        if outcome.get("success"):
+            done.append(student)
+            continue
+        failed[student] = _failure_reason(outcome).replace("autograde failed", "feedback failed")
+        folder = build_path("reports") / f"feedback_{assignment}_logs"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{student}.txt").write_text((outcome.get("log") or "") + "\n" + (outcome.get("error") or ""))
+    return done, failed

@@ -7,7 +7,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from .notebook import disable_telemetry
+from ..notebook import disable_telemetry
 
 #: Time budgets in seconds (DESIGN.md); tests allow CEILING x the budget.
 BUDGET = {"lesson": 90, "quiz": 30}
@@ -18,10 +18,11 @@ def kind(path: Path) -> str:
     return "quiz" if path.name == "quiz.ipynb" else "lesson"
 
 
-def execute(path: Path, timeout: int | None = None, cwd: Path | None = None):
+def execute(path: Path, timeout: int | None = None, cwd: Path | None = None, env: dict | None = None):
     """Run a notebook top to bottom; return (executed notebook, wall seconds).
 
-    Raises nbclient's ``CellExecutionError`` on the first failing cell.
+    ``env``: the kernel's environment (default: this process's). Raises nbclient's
+    ``CellExecutionError`` on the first failing cell.
     """
     disable_telemetry()
     nb = nbformat.read(path, as_version=4)
@@ -33,7 +34,7 @@ def execute(path: Path, timeout: int | None = None, cwd: Path | None = None):
         resources={"metadata": {"path": str(cwd or path.parent)}},
     )
     start = time.perf_counter()
-    client.execute()
+    client.execute(**({"env": env} if env is not None else {}))
     return nb, time.perf_counter() - start
 
 
