@@ -112,6 +112,10 @@ class Exercise:
     wrong_answers: ClassVar[Sequence[Any]] = ()
     right_answers: ClassVar[Sequence[Any]] = ()
     time_limit: ClassVar[float] = 10.0
+    #: Seconds the check may take on ``wrong_answer`` (tests/test_exercises.py): instant
+    #: for most; a check that must build a small Keras model for the student's function
+    #: to work on says so with a larger budget.
+    check_budget: ClassVar[float] = 0.1
 
     def __init__(self) -> None:
         self._hints_shown = 0

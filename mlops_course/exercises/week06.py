@@ -469,6 +469,7 @@ def _es_fit(keras, X_tr, y_tr, X_va, y_va, dropout, patience, max_epochs, restor
 class TrainEarlyStopping(Exercise):
     title = "Dropout and early stopping in Keras"
     time_limit = 60.0
+    check_budget = 0.4  # builds a small Keras model for the student's function (about 20 ms idle)
     hints = (
         "Two Keras pieces: a keras.layers.Dropout(dropout) layer after the hidden layer, and the callback "
         "keras.callbacks.EarlyStopping, passed to fit in a list (callbacks=[...]) together with validation_data.",
@@ -593,6 +594,7 @@ def _functional_head(base, n_classes):
 class FrozenBaseNewHead(Exercise):
     title = "Freeze a base and add a new head"
     time_limit = 30.0
+    check_budget = 0.4  # builds a small Keras model for the student's function (about 20 ms idle)
     hints = (
         "Freezing is one attribute: setting trainable = False on a model freezes all its layers. The new head is "
         "a Dense layer with one unit per new class and a softmax.",
@@ -668,6 +670,7 @@ def _save_reload(keras, model, path, save=True, weights_only=False):
 class SaveAndReload(Exercise):
     title = "Save a Keras model and load it back"
     time_limit = 30.0
+    check_budget = 0.4  # builds a small Keras model for the student's function (about 20 ms idle)
     hints = (
         "A Keras model can write itself, architecture, weights and compile settings together, into one file "
         "whose name ends in .keras (a method of the model); the module keras.models has the matching loader.",
