@@ -18,7 +18,8 @@ import hostile
 from helpers import by_week, make_course_root, run_course, write_submission
 from mlops_course import paths
 from mlops_course.instructor.grading import rubric_of
-from mlops_course.quizcells import is_written_answer, points, tests_of
+from mlops_course import quizcells
+from mlops_course.quizcells import is_written_answer, points
 from mlops_course.instructor import sandbox
 from mlops_course.instructor.examples import expected_outcome
 from mlops_course.instructor.grading import GRADED, MISSING
@@ -113,7 +114,7 @@ def test_rewriting_the_given_data_earns_nothing(graded_course, week):
     _, report, _ = graded_course(week)
     source = nbformat.read(paths.QUIZZES_DIR / week / "quiz.ipynb", as_version=4)
     item = hostile.DATA_REWRITES[week][0]
-    value_points = sum(points(c) for c in tests_of(source, item) if "HIDDEN TESTS" in c.source)
+    value_points = sum(points(c) for c in quizcells.tests_of(source, item) if "HIDDEN TESTS" in c.source)
     assert value_points > 0
     full = expected_outcome(week)["all_correct"][1]
     assert report["data_rewriter"]["status"] == GRADED
