@@ -54,6 +54,7 @@ c.LimitOutput.max_traceback = 50
 # would quote them (the error message of a failed test stays visible).
 c.GenerateFeedback.preprocessors = [
     GetGrades,
+    "mlops_course.instructor.grading.RubricsOnceGraded",  # a rubric shows once its answer is graded by hand
     "mlops_course.instructor.grading.ClearHiddenTestsInTests",  # nbgrader's ClearHiddenTests, in test cells only
     "mlops_course.instructor.grading.HideTracebacks",
     "mlops_course.instructor.grading.FeedbackSummary",  # score per item and what to review, at the top
@@ -78,6 +79,7 @@ c.Autograde.sanitize_preprocessors = [
 ]
 c.Autograde.autograde_preprocessors = [
     "mlops_course.instructor.integrity.GuardedExecute",
+    "mlops_course.instructor.grading.AddRubrics",  # each written answer's rubric, for the formgrader
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",

@@ -159,3 +159,11 @@ def test_the_summary_counts_statuses_and_problems():
                grading.Submission("c", "01", status=grading.FAILED, problems=["not valid JSON"])]
     assert grading.format_summary(results) == ("01: 3 submission(s): 2 graded, 1 failed, 0 missing; median 8 / 16; "
                                                "1 with a problem to look at")
+
+
+def test_the_rubric_is_the_solution_from_its_heading_on():
+    source = ("### BEGIN SOLUTION\nModel answer: recall matters.\n\n**Rubric (2 points).**\n- 1 point: names recall\n"
+              "- 1 point: says why\n\n**Full answer:** both.\n### END SOLUTION")
+    rubric = grading.rubric_of(source)
+    assert rubric.startswith("**Rubric (2 points).**") and rubric.endswith("**Full answer:** both.")
+    assert "Model answer" not in rubric and grading.rubric_of("### BEGIN SOLUTION\nno rubric\n### END SOLUTION") == ""

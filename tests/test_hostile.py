@@ -16,12 +16,11 @@ import pytest
 
 import hostile
 from helpers import by_week, make_course_root, run_course, write_submission
-from mlops_course import paths
-from mlops_course import quizcells
-from mlops_course.quizcells import is_written_answer, points
+from mlops_course import paths, quizcells
 from mlops_course.instructor import sandbox
 from mlops_course.instructor.examples import expected_outcome
-from mlops_course.instructor.grading import GRADED, MISSING
+from mlops_course.instructor.grading import GRADED, MISSING, rubric_of
+from mlops_course.quizcells import is_written_answer, points
 from mlops_course.instructor.integrity import INSERTED
 
 pytestmark = pytest.mark.grading
@@ -199,6 +198,19 @@ def test_regrading_is_stable_and_keeps_manual_grades(tmp_path):
         regraded = _hunt_result(root, "key_hunter", week)
         assert regraded["hits"] == [] and regraded["keys"] == {} and regraded["cwd"] == [], regraded
     second = {r["student"]: r for r in json.loads((root / "build/reports" / f"autograde_{week}.json").read_text())}
+    # The grader reads each written answer's rubric beside it; a student sees it in the
+    # feedback once the answer has been graded by hand.
+    rubric_lines = [line for c in source.cells if is_written_answer(c)
+                    for line in rubric_of(c.source).splitlines() if line.startswith("- ")]
+    assert rubric_lines, f"{week}: no written answer with a rubric"
+    graded_nb = (root / "build/autograded/sleeper" / week / "quiz.ipynb").read_text()
+    assert all(line in graded_nb for line in rubric_lines)
+    run_course(root, "feedback", "--week", week)
+    graded_page = (root / "build/feedback/all_correct" / week / "quiz.html").read_text()
+    ungraded_page = (root / "build/feedback/sleeper" / week / "quiz.html").read_text()
+    assert all(html.escape(line[2:].split(":", 1)[-1].strip()) in graded_page for line in rubric_lines)
+    assert "How q" not in ungraded_page and not any(html.escape(line[2:].split(":", 1)[-1].strip()) in ungraded_page
+                                                    for line in rubric_lines)
     bonus = sum(m["points"] for m in manual)
     for student, row in first.items():
         extra = bonus if student == "all_correct" else 0

@@ -34,7 +34,7 @@ from traitlets.config import Config, PyFileConfigLoader
 from .. import paths
 from . import sandbox
 from ..services import GradebookError
-from ..quizcells import grade_id, is_answer, is_question, item_of, points
+from ..quizcells import grade_id, is_answer, is_question, is_written_answer, item_of, points
 from .integrity import OVERTIME, RENAMED_MARK, TAMPERED, TRUNCATED, suspicious_code
 
 log = logging.getLogger(__name__)
@@ -125,6 +125,76 @@ class ClearHiddenTestsInTests(ClearHiddenTests):
         if is_solution(cell) and not is_locked(cell):
             return cell, resources
         return super().preprocess_cell(cell, resources, index)
+
+
+#: Metadata key of the rubric cell the grader inserts after a written answer.
+RUBRIC_CELL = "mlops_course_rubric"
+
+
+def rubric_of(solution_source: str) -> str:
+    """The rubric part of a written answer's solution (from its ``**Rubric`` line to the
+    end of the solution region; "" when it has none)."""
+    lines, inside = [], False
+    for line in solution_source.splitlines():
+        if "### END SOLUTION" in line:
+            break
+        inside = inside or line.lstrip().startswith("**Rubric")
+        if inside:
+            lines.append(line)
+    return "\n".join(lines).strip()
+
+
+class AddRubrics(NbGraderPreprocessor):
+    """Autograde: after each written answer, the rubric from the quiz source, so that the
+    grader reads it beside the student's answer in the formgrader. Feedback keeps it
+    only once the item has been graded by hand (:class:`RubricsOnceGraded`)."""
+
+    def preprocess(self, nb, resources):
+        from nbformat.v4 import new_markdown_cell
+        from nbgrader.api import Gradebook, MissingEntry
+
+        info = resources.get("nbgrader", {})
+        cells = []
+        with Gradebook(info["db_url"]) as gb:
+            for cell in nb.cells:
+                cells.append(cell)
+                if not is_written_answer(cell):
+                    continue
+                try:
+                    source = gb.find_source_cell(grade_id(cell), info["notebook"], info["assignment"]).source
+                except MissingEntry:
+                    continue
+                rubric = rubric_of(source)
+                if rubric:
+                    quoted = "\n".join("> " + line if line else ">" for line in rubric.splitlines())
+                    cells.append(new_markdown_cell(f"> **How {item_of(grade_id(cell))} is graded**\n>\n{quoted}",
+                                                   metadata={RUBRIC_CELL: grade_id(cell)}))
+        nb.cells = cells
+        return nb, resources
+
+
+class RubricsOnceGraded(NbGraderPreprocessor):
+    """Feedback: a written answer's rubric stays only when the answer has a manual grade."""
+
+    def preprocess(self, nb, resources):
+        from nbgrader.api import Gradebook, MissingEntry
+
+        info = resources.get("nbgrader", {})
+        rubric_cells = [c for c in nb.cells if c.metadata.get(RUBRIC_CELL)]
+        if not rubric_cells:
+            return nb, resources
+        graded = set()
+        with Gradebook(info["db_url"]) as gb:
+            for cell in rubric_cells:
+                name = cell.metadata[RUBRIC_CELL]
+                try:
+                    grade = gb.find_grade(name, info["notebook"], info["assignment"], info["student"])
+                except MissingEntry:
+                    continue
+                if grade.manual_score is not None:
+                    graded.add(name)
+        nb.cells = [c for c in nb.cells if not c.metadata.get(RUBRIC_CELL) or c.metadata[RUBRIC_CELL] in graded]
+        return nb, resources
 
 
 class HideTracebacks(NbGraderPreprocessor):
