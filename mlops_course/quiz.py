@@ -29,7 +29,15 @@ CHOICES = ("A", "B", "C", "D")
 
 
 class AnswerError(AssertionError):
-    """A quiz answer failed a check (an AssertionError, as nbgrader expects)."""
+    """A quiz answer failed a check (an AssertionError, as nbgrader expects).
+
+    JupyterLab shows it as one line, what is wrong with which answer, instead of a
+    traceback through this module (IPython renders ``_render_traceback_`` when an
+    exception has one).
+    """
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"AnswerError: {self}"]
 
 
 def _fail(message: str) -> None:

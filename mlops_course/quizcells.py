@@ -84,3 +84,12 @@ def answer_ids(nb) -> list[str]:
 def tests_of(nb, item: str) -> list:
     """The graded test cells of one item (``qN``)."""
     return [c for c in nb.cells if is_test(c) and item_of(grade_id(c)) == item and grade_id(c) != item]
+
+
+def options(question_cell) -> dict[str, str]:
+    """The options of a multiple-choice question, by letter, as written in its cell
+    (lines ``- **A.** text``)."""
+    import re
+
+    return {m.group(1): m.group(2).strip()
+            for m in re.finditer(r"^\s*[-*]\s+\*\*([A-Z])\.\*\*\s*(.+)$", question_cell.source, flags=re.M)}

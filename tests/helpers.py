@@ -54,3 +54,26 @@ def write_submission(root: Path, student: str, week: str, nb, timestamp: str = "
     folder.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, folder / "quiz.ipynb")
     (folder / "timestamp.txt").write_text(timestamp)
+
+
+def judge_answer(week: str, item: str, answer: str) -> str | None:
+    """Run a quiz source's setup and given-data cells, then ``answer`` in place of the
+    answer cell of ``item`` (``q9``), then that item's tests, in one namespace (no
+    kernel: fast). Returns None when every test of the item passes, else the first
+    failure as ``grade_id: message``."""
+    import nbformat
+
+    from mlops_course import quizcells
+
+    nb = nbformat.read(paths.QUIZZES_DIR / week / "quiz.ipynb", as_version=4)
+    ns: dict = {}
+    for cell in nb.cells:
+        if cell.cell_type == "code" and (quizcells.grade_id(cell) == "setup" or quizcells.is_data(cell)):
+            exec(cell.source, ns)
+    exec(answer, ns)
+    for test in quizcells.tests_of(nb, item):
+        try:
+            exec(test.source, ns)
+        except Exception as exc:  # AssertionError (a test's verdict) or the answer's own error
+            return f"{quizcells.grade_id(test)}: {type(exc).__name__}: {exc}"
+    return None

@@ -75,3 +75,15 @@ def test_array_and_items_helpers():
     quiz.expect_same_items(["b", "a"], ["a", "b"], "cols")
     with pytest.raises(AssertionError):
         quiz.expect_same_items(["a"], ["a", "b"], "cols")
+
+
+def test_a_failed_check_shows_the_student_one_line_in_jupyter():
+    """Protects: a wrong type in q1 is one clear line in JupyterLab, not some 20 lines of
+    the helpers' internals (IPython renders ``_render_traceback_``)."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    shown = []
+    shell._showtraceback = lambda etype, evalue, stb: shown.append(stb)
+    shell.run_cell("from mlops_course.quiz import check_choice\nq1 = 5\ncheck_choice(q1, 'q1')")
+    assert shown == [["AnswerError: q1 must be a string such as 'A', got int: 5"]], shown

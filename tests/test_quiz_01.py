@@ -1,0 +1,185 @@
+"""Week 01 quiz: the hidden tests of each code task accept every correct method and
+reject the plausible mistakes (helpers.judge_answer runs the quiz's setup and data
+cells, the answer, then the item's graded tests)."""
+from __future__ import annotations
+
+import pytest
+
+from helpers import judge_answer
+
+WEEK = "01_ml_systems"
+
+# Q9: F-beta from counts. {body} is the function's body.
+Q9 = """def f_beta(tp, fp, fn, beta):
+{body}
+"""
+
+Q9_ACCEPTED = {
+    "from_precision_and_recall": """    p, r = tp / (tp + fp), tp / (tp + fn)
+    return (1 + beta ** 2) * p * r / (beta ** 2 * p + r)""",
+    "from_the_counts": """    b2 = beta * beta
+    return (1 + b2) * tp / ((1 + b2) * tp + b2 * fn + fp)""",
+    "weighted_harmonic_mean": """    p, r = tp / (tp + fp), tp / (tp + fn)
+    w = beta ** 2 / (1 + beta ** 2)          # weight of recall in the harmonic mean
+    return 1 / (w / r + (1 - w) / p)""",
+    "sklearn_on_labels": """    import numpy as np
+    from sklearn.metrics import fbeta_score
+    y_true = np.r_[np.ones(tp + fn), np.zeros(fp)]
+    y_pred = np.r_[np.ones(tp), np.zeros(fn), np.ones(fp)]
+    return float(fbeta_score(y_true, y_pred, beta=beta))""",
+}
+
+Q9_REJECTED = {
+    "beta_not_squared": """    p, r = tp / (tp + fp), tp / (tp + fn)
+    return (1 + beta) * p * r / (beta * p + r)""",
+    "beta_on_recall_in_denominator": """    p, r = tp / (tp + fp), tp / (tp + fn)
+    return (1 + beta ** 2) * p * r / (p + beta ** 2 * r)""",
+    "ignores_beta_f1": """    p, r = tp / (tp + fp), tp / (tp + fn)
+    return 2 * p * r / (p + r)""",
+    "precision_and_recall_swapped": """    p, r = tp / (tp + fn), tp / (tp + fp)
+    return (1 + beta ** 2) * p * r / (beta ** 2 * p + r)""",
+    "weighted_arithmetic_mean": """    p, r = tp / (tp + fp), tp / (tp + fn)
+    return (p + beta ** 2 * r) / (1 + beta ** 2)""",
+}
+
+# Q10: the smallest candidate threshold whose specificity reaches min_specificity.
+Q10_ACCEPTED = {
+    "loop_and_break": """for t in candidates:
+    flagged = proba >= t
+    tn = np.sum(~flagged & (has_disease == 0))
+    fp = np.sum(flagged & (has_disease == 0))
+    if tn / (tn + fp) >= min_specificity:
+        threshold = float(t)
+        break
+tp = np.sum((proba >= threshold) & (has_disease == 1))
+fn = np.sum((proba < threshold) & (has_disease == 1))
+recall_at_threshold = float(tp / (tp + fn))
+""",
+    "vectorised_numpy": """flags = proba[None, :] >= candidates[:, None]
+spec = (~flags[:, has_disease == 0]).mean(axis=1)
+i = int(np.argmax(spec >= min_specificity))
+threshold = float(candidates[i])
+recall_at_threshold = float(flags[i, has_disease == 1].mean())
+""",
+    "sklearn_confusion_matrix": """from sklearn.metrics import confusion_matrix, recall_score
+for t in sorted(candidates):
+    tn, fp, fn, tp = confusion_matrix(has_disease, (proba >= t).astype(int), labels=[0, 1]).ravel()
+    if tn / (tn + fp) >= min_specificity:
+        threshold = float(t)
+        break
+recall_at_threshold = float(recall_score(has_disease, (proba >= threshold).astype(int)))
+""",
+    "pandas_boolean_masks": """import pandas as pd
+df = pd.DataFrame({"y": has_disease, "p": proba})
+for t in candidates:
+    if (df.loc[df.y == 0, "p"] < t).mean() >= min_specificity:
+        break
+threshold = float(t)
+recall_at_threshold = float((df.loc[df.y == 1, "p"] >= threshold).mean())
+""",
+    "false_positive_rate_at_most_0.1": """import pandas as pd
+table = pd.DataFrame({"t": candidates,
+                      "fpr": [np.mean(proba[has_disease == 0] >= t) for t in candidates],
+                      "tpr": [np.mean(proba[has_disease == 1] >= t) for t in candidates]})
+row = table[table.fpr <= 1 - min_specificity + 1e-12].sort_values("t").iloc[0]
+threshold, recall_at_threshold = float(row.t), float(row.tpr)
+""",
+}
+
+Q10_TEMPLATE = """ok = [t for t in candidates if {spec} >= {target}]
+threshold = float({pick}(ok))
+recall_at_threshold = float(np.mean(proba[has_disease == 1] >= threshold))
+"""
+SPEC = "np.mean(proba[has_disease == 0] < t)"
+Q10_REJECTED = {
+    # the lesson's exercise picks the largest threshold (for a recall target): here it is the wrong end
+    "largest_threshold": Q10_TEMPLATE.format(spec=SPEC, target="min_specificity", pick="max"),
+    "specificity_over_all_patients": Q10_TEMPLATE.format(
+        spec="np.sum((proba < t) & (has_disease == 0)) / len(proba)", target="min_specificity", pick="min"),
+    "precision_instead_of_specificity": Q10_TEMPLATE.format(
+        spec="np.sum((proba >= t) & (has_disease == 1)) / max(np.sum(proba >= t), 1)", target="min_specificity", pick="min"),
+    "recall_target_instead": Q10_TEMPLATE.format(
+        spec="np.mean(proba[has_disease == 1] >= t)", target="min_specificity", pick="max"),
+    # the conventional default threshold: the key was once 0.5, so skipping the search scored full marks
+    "default_threshold_0.5": """threshold = 0.5
+recall_at_threshold = float(np.mean(proba[has_disease == 1] >= threshold))
+""",
+    # flags proba > t instead of proba >= t: two healthy patients sit exactly at 0.5
+    "strict_flagging_rule": """ok = [t for t in candidates if np.mean(proba[has_disease == 0] <= t) >= min_specificity]
+threshold = float(min(ok))
+recall_at_threshold = float(np.mean(proba[has_disease == 1] > threshold))
+""",
+    "right_threshold_wrong_recall": """ok = [t for t in candidates if np.mean(proba[has_disease == 0] < t) >= min_specificity]
+threshold = float(min(ok))
+recall_at_threshold = float(np.mean(proba[has_disease == 0] < threshold))   # the specificity, not the recall
+""",
+}
+
+# Q11: RMSE and R^2 in USD of predictions made on the log scale.
+Q11_ACCEPTED = {
+    "numpy": """pred = np.exp(log_pred)
+rmse = float(np.sqrt(np.mean((y_true - pred) ** 2)))
+r2 = float(1 - ((y_true - pred) ** 2).sum() / ((y_true - y_true.mean()) ** 2).sum())
+""",
+    "sklearn": """from sklearn.metrics import mean_squared_error, r2_score
+pred = np.exp(log_pred)
+rmse = float(mean_squared_error(y_true, pred) ** 0.5)
+r2 = float(r2_score(y_true, pred))
+""",
+    "expm1_is_within_a_dollar": """pred = np.expm1(log_pred)
+rmse = float(np.linalg.norm(y_true - pred) / np.sqrt(len(y_true)))
+r2 = float(1 - np.mean((y_true - pred) ** 2) / np.var(y_true))
+""",
+}
+
+Q11_REJECTED = {
+    "metrics_on_the_log_scale": """from sklearn.metrics import mean_squared_error, r2_score
+rmse = float(mean_squared_error(np.log(y_true), log_pred) ** 0.5)
+r2 = float(r2_score(np.log(y_true), log_pred))
+""",
+    "r2_as_squared_correlation": """pred = np.exp(log_pred)
+rmse = float(np.sqrt(np.mean((y_true - pred) ** 2)))
+r2 = float(np.corrcoef(y_true, pred)[0, 1] ** 2)
+""",
+    "r2_arguments_swapped": """from sklearn.metrics import mean_squared_error, r2_score
+pred = np.exp(log_pred)
+rmse = float(mean_squared_error(y_true, pred) ** 0.5)
+r2 = float(r2_score(pred, y_true))
+""",
+    "mse_not_rmse": """pred = np.exp(log_pred)
+rmse = float(np.mean((y_true - pred) ** 2))
+r2 = float(1 - np.sum((y_true - pred) ** 2) / np.sum((y_true - y_true.mean()) ** 2))
+""",
+    "r2_around_the_prediction_mean": """pred = np.exp(log_pred)
+rmse = float(np.sqrt(np.mean((y_true - pred) ** 2)))
+r2 = float(1 - np.sum((y_true - pred) ** 2) / np.sum((pred - pred.mean()) ** 2))
+""",
+}
+
+
+def _cases(accepted, rejected, wrap=lambda body: body):
+    return ([pytest.param(wrap(a), True, id=f"accepted-{name}") for name, a in accepted.items()]
+            + [pytest.param(wrap(r), False, id=f"rejected-{name}") for name, r in rejected.items()])
+
+
+@pytest.mark.parametrize(("answer", "right"), _cases(Q9_ACCEPTED, Q9_REJECTED, lambda body: Q9.format(body=body)))
+def test_q9_f_beta(answer, right):
+    verdict = judge_answer(WEEK, "q9", answer)
+    assert (verdict is None) == right, verdict
+
+
+@pytest.mark.parametrize(("answer", "right"), _cases(Q10_ACCEPTED, Q10_REJECTED))
+def test_q10_threshold_for_a_specificity_target(answer, right):
+    verdict = judge_answer(WEEK, "q10", answer)
+    assert (verdict is None) == right, verdict
+
+
+@pytest.mark.parametrize(("answer", "right"), _cases(Q11_ACCEPTED, Q11_REJECTED))
+def test_q11_regression_metrics_in_dollars(answer, right):
+    verdict = judge_answer(WEEK, "q11", answer)
+    assert (verdict is None) == right, verdict
+
+
+def test_q10_partial_credit_a_right_threshold_with_a_wrong_recall_loses_only_the_recall():
+    verdict = judge_answer(WEEK, "q10", Q10_REJECTED["right_threshold_wrong_recall"])
+    assert verdict and verdict.startswith("q10_recall"), verdict

@@ -1,0 +1,194 @@
+"""Week 02 quiz: the hidden tests of each code task accept every correct method and
+reject the plausible mistakes (helpers.judge_answer runs the quiz's setup and data
+cells, the answer, then the item's graded tests)."""
+from __future__ import annotations
+
+import pytest
+
+from helpers import judge_answer
+
+WEEK = "02_eda"
+
+# Q9: columns whose most frequent value, NaN included, fills more than `share` of the rows.
+Q9 = """def near_constant(df, share=0.95):
+{body}
+"""
+
+Q9_ACCEPTED = {
+    "value_counts_normalized_with_nan": """    top = df.apply(lambda c: c.value_counts(dropna=False, normalize=True).iloc[0])
+    return list(top[top > share].index)""",
+    "loop_with_max_count": """    out = []
+    for col in df.columns:
+        if df[col].value_counts(dropna=False).max() / len(df) > share:
+            out.append(col)
+    return out""",
+    "mode_or_nan_share": """    out = []
+    for col in df.columns:
+        s = df[col]
+        nan_share = s.isna().mean()
+        top_value_share = s.value_counts().max() / len(s) if s.notna().any() else 0.0
+        if max(nan_share, top_value_share) > share:
+            out.append(col)
+    return out""",
+    "groupby_size_keeps_nan": """    out = []
+    for col in df.columns:
+        if df.groupby(col, dropna=False).size().max() / len(df) > share:
+            out.append(col)
+    return out""",
+    "fillna_sentinel_then_describe_like": """    import numpy as np
+    filled = df.astype(object).where(df.notna(), "<NA>")
+    freq = filled.apply(lambda c: c.value_counts().iloc[0]) / len(df)
+    return [c for c in df.columns if freq[c] > share]""",
+}
+
+Q9_REJECTED = {
+    # value_counts drops NaN by default and normalize then divides by the non-missing rows only
+    "nan_ignored_wrong_denominator": """    top = df.apply(lambda c: c.value_counts(normalize=True).iloc[0] if c.notna().any() else 1.0)
+    return list(top[top > share].index)""",
+    "nan_ignored_right_denominator": """    out = []
+    for col in df.columns:
+        counts = df[col].value_counts()
+        if len(counts) and counts.iloc[0] / len(df) > share:
+            out.append(col)
+    return out""",
+    # NaN counted as a value of its own, but the top non-missing value is measured on the non-missing rows
+    "nan_share_or_top_share_of_non_missing": """    out = []
+    for col in df.columns:
+        s = df[col]
+        if s.isna().mean() > share or (s.notna().any() and s.value_counts(normalize=True).iloc[0] > share):
+            out.append(col)
+    return out""",
+    "text_columns_only": """    text = df.select_dtypes(include="object")
+    top = text.apply(lambda c: c.value_counts(dropna=False, normalize=True).iloc[0])
+    return list(top[top > share].index)""",
+    "at_least_instead_of_more_than": """    top = df.apply(lambda c: c.value_counts(dropna=False, normalize=True).iloc[0])
+    return list(top[top >= share].index)""",
+    "strictly_constant_only": """    return [c for c in df.columns if df[c].nunique(dropna=False) == 1]""",
+    "missing_share_instead": """    share_missing = df.isnull().mean()
+    return list(share_missing[share_missing > share].index)""",
+}
+
+# Q10: the TOP_K names with the largest |r| with Log_Price, strongest first.
+Q10_ACCEPTED = {
+    "abs_sort_values": """c = houses.corr(numeric_only=True)["Log_Price"].drop("Log_Price")
+strongest = list(c.abs().sort_values(ascending=False).index[:TOP_K])
+""",
+    "corrwith": """num = houses.select_dtypes(include=["number", "bool"])
+c = num.drop(columns="Log_Price").corrwith(num["Log_Price"])
+strongest = list(c.abs().nlargest(TOP_K).index)
+""",
+    "sort_by_key_keeps_sign": """c = houses.corr(numeric_only=True)["Log_Price"].drop("Log_Price")
+strongest = list(c.sort_values(key=abs, ascending=False).index[:TOP_K])
+""",
+    "numpy_corrcoef_loop": """num = houses.select_dtypes(include="number")
+r = {col: np.corrcoef(num[col], num["Log_Price"])[0, 1] for col in num.columns if col != "Log_Price"}
+strongest = sorted(r, key=lambda col: -abs(r[col]))[:TOP_K]
+""",
+}
+
+Q10_REJECTED = {
+    # the key once accepted this: on plain Ames a signed sort gave the same five names
+    "signed_sort_without_abs": """c = houses.corr(numeric_only=True)["Log_Price"].drop("Log_Price")
+strongest = list(c.sort_values(ascending=False).index[:TOP_K])
+""",
+    "signed_sort_target_skipped_by_position": """strongest = list(houses.corr(numeric_only=True)["Log_Price"].sort_values(ascending=False).index[1:TOP_K + 1])
+""",
+    "target_not_dropped": """c = houses.corr(numeric_only=True)["Log_Price"]
+strongest = list(c.abs().nlargest(TOP_K).index)
+""",
+    "weakest_first": """c = houses.corr(numeric_only=True)["Log_Price"].drop("Log_Price")
+strongest = list(c.abs().sort_values().index[:TOP_K])
+""",
+    "spearman_not_pearson": """c = houses.corr(method="spearman", numeric_only=True)["Log_Price"].drop("Log_Price")
+strongest = list(c.abs().nlargest(TOP_K).index)
+""",
+    "right_names_alphabetical_order": """c = houses.corr(numeric_only=True)["Log_Price"].drop("Log_Price")
+strongest = sorted(c.abs().nlargest(TOP_K).index)
+""",
+}
+
+# Q11: IQR outliers of the price within each neighbourhood.
+Q11_ACCEPTED = {
+    "groupby_transform": """g = sales.groupby(GROUP)[VALUE]
+q1, q3 = g.transform(lambda s: s.quantile(0.25)), g.transform(lambda s: s.quantile(0.75))
+iqr = q3 - q1
+n_outliers = int(((sales[VALUE] < q1 - K * iqr) | (sales[VALUE] > q3 + K * iqr)).sum())
+""",
+    "loop_over_groups_numpy": """n_outliers = 0
+for _, s in sales.groupby(GROUP)[VALUE]:
+    q1, q3 = np.percentile(s, [25, 75])
+    iqr = q3 - q1
+    n_outliers += int(((s < q1 - K * iqr) | (s > q3 + K * iqr)).sum())
+""",
+    "quartile_table_merged_back": """qs = sales.groupby(GROUP)[VALUE].quantile([0.25, 0.75]).unstack()
+qs.columns = ["q1", "q3"]
+m = sales.join(qs, on=GROUP)
+iqr = m.q3 - m.q1
+n_outliers = int((~m[VALUE].between(m.q1 - K * iqr, m.q3 + K * iqr)).sum())
+""",
+    "groupby_apply_flags_other_interpolation": """def flags(s):
+    q1, q3 = s.quantile(0.25, interpolation="midpoint"), s.quantile(0.75, interpolation="midpoint")
+    return (s < q1 - K * (q3 - q1)) | (s > q3 + K * (q3 - q1))
+n_outliers = int(sales.groupby(GROUP)[VALUE].apply(flags).sum())
+""",
+}
+
+Q11_TEMPLATE = """g = sales.groupby(GROUP)[VALUE]
+q1, q3 = g.transform("quantile", 0.25), g.transform("quantile", 0.75)
+iqr = q3 - q1
+n_outliers = int(({flag}).sum())
+"""
+Q11_REJECTED = {
+    "global_quartiles_ignore_the_groups": """s = sales[VALUE]
+q1, q3 = s.quantile(0.25), s.quantile(0.75)
+iqr = q3 - q1
+n_outliers = int(((s < q1 - K * iqr) | (s > q3 + K * iqr)).sum())
+""",
+    "upper_fence_only": Q11_TEMPLATE.format(flag="sales[VALUE] > q3 + K * iqr"),
+    "far_out_k_3": Q11_TEMPLATE.format(flag="(sales[VALUE] < q1 - 3 * iqr) | (sales[VALUE] > q3 + 3 * iqr)"),
+    "fences_around_the_median": """g = sales.groupby(GROUP)[VALUE]
+med, iqr = g.transform("median"), g.transform("quantile", 0.75) - g.transform("quantile", 0.25)
+n_outliers = int(((sales[VALUE] < med - K * iqr) | (sales[VALUE] > med + K * iqr)).sum())
+""",
+    "counts_groups_with_an_outlier": """g = sales.groupby(GROUP)[VALUE]
+q1, q3 = g.transform("quantile", 0.25), g.transform("quantile", 0.75)
+iqr = q3 - q1
+flag = (sales[VALUE] < q1 - K * iqr) | (sales[VALUE] > q3 + K * iqr)
+n_outliers = int(sales.loc[flag, GROUP].nunique())
+""",
+}
+
+
+def _cases(accepted, rejected, wrap=lambda body: body):
+    return ([pytest.param(wrap(a), True, id=f"accepted-{name}") for name, a in accepted.items()]
+            + [pytest.param(wrap(r), False, id=f"rejected-{name}") for name, r in rejected.items()])
+
+
+@pytest.mark.parametrize(("answer", "right"), _cases(Q9_ACCEPTED, Q9_REJECTED, lambda body: Q9.format(body=body)))
+def test_q9_near_constant_columns(answer, right):
+    verdict = judge_answer(WEEK, "q9", answer)
+    assert (verdict is None) == right, verdict
+
+
+@pytest.mark.parametrize(("answer", "right"), _cases(Q10_ACCEPTED, Q10_REJECTED))
+def test_q10_strongest_correlations_by_absolute_value(answer, right):
+    verdict = judge_answer(WEEK, "q10", answer)
+    assert (verdict is None) == right, verdict
+
+
+def test_q10_the_signed_sort_now_loses_the_name_points():
+    """The old key accepted a sort without .abs(); on `houses` it names First_Flr_SF
+    instead of House_Age, so it fails the names test itself, not only the order."""
+    verdict = judge_answer(WEEK, "q10", Q10_REJECTED["signed_sort_without_abs"])
+    assert verdict and verdict.startswith("q10_names"), verdict
+
+
+def test_q10_right_names_in_the_wrong_order_keep_the_name_points():
+    verdict = judge_answer(WEEK, "q10", Q10_REJECTED["right_names_alphabetical_order"])
+    assert verdict and verdict.startswith("q10_order"), verdict
+
+
+@pytest.mark.parametrize(("answer", "right"), _cases(Q11_ACCEPTED, Q11_REJECTED))
+def test_q11_outliers_within_groups(answer, right):
+    verdict = judge_answer(WEEK, "q11", answer)
+    assert (verdict is None) == right, verdict

@@ -1,0 +1,368 @@
+"""Week 03 quiz: the code tasks accept every valid method and reject the plausible mistakes.
+
+Each answer replaces the item's answer cell and is judged by the item's own tests
+(helpers.judge_answer): accepted answers must pass them all, rejected ones must fail one.
+"""
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from helpers import judge_answer
+
+WEEK = "03_training_data"
+
+
+def _src(text: str) -> str:
+    return textwrap.dedent(text).strip("\n")
+
+
+# -- Q9: oversample every class up to the largest --------------------------------
+Q9_ACCEPTED = {
+    "numpy, one draw per class": """
+        def oversample_all(X, y, seed=0):
+            X, y = np.asarray(X), np.asarray(y)
+            rng = np.random.default_rng(seed)
+            labels, counts = np.unique(y, return_counts=True)
+            rows = list(range(len(y)))
+            for label, count in zip(labels, counts):
+                rows += list(rng.choice(np.flatnonzero(y == label), counts.max() - count))
+            rows = np.array(rows, dtype=int)
+            return X[rows], y[rows]
+    """,
+    "pandas groupby sample": """
+        def oversample_all(X, y, seed=0):
+            X, y = np.asarray(X), np.asarray(y)
+            frame = pd.DataFrame({"row": np.arange(len(y)), "label": y})
+            top = frame["label"].value_counts().max()
+            extra = [group.sample(top - len(group), replace=True, random_state=seed)["row"]
+                     for _, group in frame.groupby("label")]
+            rows = np.concatenate([frame["row"].to_numpy(), *[e.to_numpy() for e in extra]]).astype(int)
+            return X[rows], y[rows]
+    """,
+    "sklearn.utils.resample per class": """
+        from sklearn.utils import resample
+
+        def oversample_all(X, y, seed=0):
+            X, y = np.asarray(X), np.asarray(y)
+            labels, counts = np.unique(y, return_counts=True)
+            parts_X, parts_y = [X], [y]
+            for label, count in zip(labels, counts):
+                if count < counts.max():
+                    Xe, ye = resample(X[y == label], y[y == label], replace=True,
+                                      n_samples=counts.max() - count, random_state=seed)
+                    parts_X.append(Xe)
+                    parts_y.append(ye)
+            return np.concatenate(parts_X), np.concatenate(parts_y)
+    """,
+    "shuffled output, Python lists as input": """
+        def oversample_all(X, y, seed=0):
+            X, y = np.asarray(X), np.asarray(y)
+            rng = np.random.default_rng(seed)
+            labels, counts = np.unique(y, return_counts=True)
+            extra = [rng.integers(0, c, size=counts.max() - c) for c in counts]
+            extra = [np.flatnonzero(y == label)[e] for label, e in zip(labels, extra)]
+            rows = rng.permutation(np.concatenate([np.arange(len(y)), *extra]))
+            return X[rows], y[rows]
+    """,
+}
+
+Q9_REJECTED = {
+    "tops up only the smallest class (binary thinking)": """
+        def oversample_all(X, y, seed=0):
+            X, y = np.asarray(X), np.asarray(y)
+            rng = np.random.default_rng(seed)
+            labels, counts = np.unique(y, return_counts=True)
+            small = labels[np.argmin(counts)]
+            extra = rng.choice(np.flatnonzero(y == small), counts.max() - counts.min(), replace=True)
+            rows = np.concatenate([np.arange(len(y)), extra])
+            return X[rows], y[rows]
+    """,
+    "redraws every class instead of keeping the rows": """
+        def oversample_all(X, y, seed=0):
+            X, y = np.asarray(X), np.asarray(y)
+            rng = np.random.default_rng(seed)
+            labels, counts = np.unique(y, return_counts=True)
+            rows = np.concatenate([rng.choice(np.flatnonzero(y == label), counts.max(), replace=True) for label in labels])
+            return X[rows], y[rows]
+    """,
+    "extra rows drawn from all rows, not from the class": """
+        def oversample_all(X, y, seed=0):
+            X, y = np.asarray(X), np.asarray(y)
+            rng = np.random.default_rng(seed)
+            labels, counts = np.unique(y, return_counts=True)
+            extra = rng.choice(len(y), counts.max() * len(labels) - len(y), replace=True)
+            rows = np.concatenate([np.arange(len(y)), extra])
+            return X[rows], y[rows]
+    """,
+    "draws without replacement": """
+        def oversample_all(X, y, seed=0):
+            X, y = np.asarray(X), np.asarray(y)
+            rng = np.random.default_rng(seed)
+            labels, counts = np.unique(y, return_counts=True)
+            extra = [rng.choice(np.flatnonzero(y == label), counts.max() - count, replace=False)
+                     for label, count in zip(labels, counts)]
+            rows = np.concatenate([np.arange(len(y)), *extra])
+            return X[rows], y[rows]
+    """,
+    "repeats rows in a fixed cycle, not at random": """
+        def oversample_all(X, y, seed=0):
+            X, y = np.asarray(X), np.asarray(y)
+            labels, counts = np.unique(y, return_counts=True)
+            rows = np.concatenate([np.resize(np.flatnonzero(y == label), counts.max()) for label in labels])
+            return X[rows], y[rows]
+    """,
+    "undersamples to the smallest class": """
+        def oversample_all(X, y, seed=0):
+            X, y = np.asarray(X), np.asarray(y)
+            rng = np.random.default_rng(seed)
+            labels, counts = np.unique(y, return_counts=True)
+            rows = np.concatenate([rng.choice(np.flatnonzero(y == label), counts.min(), replace=False) for label in labels])
+            return X[rows], y[rows]
+    """,
+}
+
+# -- Q10: at least k rare cases in a sample ----------------------------------------
+Q10_ACCEPTED = {
+    "math.comb and a loop": """
+        from math import comb
+        def p_at_least(size):
+            return 1 - sum(comb(size, i) * rate ** i * (1 - rate) ** (size - i) for i in range(k))
+        p_enough = p_at_least(n)
+        n_needed = 1
+        while p_at_least(n_needed) < goal:
+            n_needed += 1
+    """,
+    "scipy binom.sf, vectorised search": """
+        from scipy.stats import binom
+        p_enough = float(binom.sf(k - 1, n, rate))
+        sizes = np.arange(1, 20_000)
+        n_needed = int(sizes[np.argmax(binom.sf(k - 1, sizes, rate) >= goal)])
+    """,
+    "scipy binom.cdf complement, bisection": """
+        from scipy.stats import binom
+        p_enough = 1 - binom.cdf(k - 1, n, rate)
+        low, high = 1, 100_000
+        while low < high:
+            mid = (low + high) // 2
+            if 1 - binom.cdf(k - 1, mid, rate) >= goal:
+                high = mid
+            else:
+                low = mid + 1
+        n_needed = low
+    """,
+}
+
+Q10_REJECTED = {
+    "more than k instead of at least k": """
+        from scipy.stats import binom
+        p_enough = float(binom.sf(k, n, rate))
+        sizes = np.arange(1, 20_000)
+        n_needed = int(sizes[np.argmax(binom.sf(k, sizes, rate) >= goal)])
+    """,
+    "at least one rare case (the lesson's formula)": """
+        p_enough = 1 - (1 - rate) ** n
+        n_needed = int(np.ceil(np.log(1 - goal) / np.log(1 - rate)))
+    """,
+    "Poisson approximation": """
+        from math import exp, factorial
+        def p_at_least(size):
+            mean = size * rate
+            return 1 - exp(-mean) * sum(mean ** i / factorial(i) for i in range(k))
+        p_enough = p_at_least(n)
+        n_needed = 1
+        while p_at_least(n_needed) < goal:
+            n_needed += 1
+    """,
+    "off by one: the last size below the goal": """
+        from scipy.stats import binom
+        p_enough = float(binom.sf(k - 1, n, rate))
+        sizes = np.arange(1, 20_000)
+        n_needed = int(sizes[np.argmax(binom.sf(k - 1, sizes, rate) >= goal)]) - 1
+    """,
+    "sample size from the expected count k / rate": """
+        from scipy.stats import binom
+        p_enough = float(binom.sf(k - 1, n, rate))
+        n_needed = int(np.ceil(k / rate))
+    """,
+}
+
+# -- Q11: a labeling function on the total bill ----------------------------------
+_BILL = 'bill = churn[["total_day_charge", "total_eve_charge", "total_night_charge", "total_intl_charge"]].sum(axis=1)'
+Q11_ACCEPTED = {
+    "boolean masks": f"""
+        {_BILL}
+        votes, churned = bill >= min_bill, churn["churn"] == "yes"
+        lf_coverage = float(votes.mean())
+        lf_precision = float(churned[votes].mean())
+        lf_recall = float((votes & churned).sum() / churned.sum())
+    """,
+    "sklearn precision_score and recall_score": f"""
+        from sklearn.metrics import precision_score, recall_score
+        {_BILL}
+        votes, churned = (bill >= min_bill).astype(int), (churn["churn"] == "yes").astype(int)
+        lf_coverage = float(votes.mean())
+        lf_precision = float(precision_score(churned, votes))
+        lf_recall = float(recall_score(churned, votes))
+    """,
+    "crosstab counts, columns added by hand": """
+        bill = churn.total_day_charge + churn.total_eve_charge + churn.total_night_charge + churn.total_intl_charge
+        table = pd.crosstab(bill >= min_bill, churn["churn"])
+        tp, fp, fn = table.loc[True, "yes"], table.loc[True, "no"], table.loc[False, "yes"]
+        lf_coverage = float((tp + fp) / table.to_numpy().sum())
+        lf_precision = float(tp / (tp + fp))
+        lf_recall = float(tp / (tp + fn))
+    """,
+}
+
+Q11_REJECTED = {
+    "recall divided by the votes (that is precision)": f"""
+        {_BILL}
+        votes, churned = bill >= min_bill, churn["churn"] == "yes"
+        lf_coverage = float(votes.mean())
+        lf_precision = float(churned[votes].mean())
+        lf_recall = float((votes & churned).sum() / votes.sum())
+    """,
+    "precision over all customers": f"""
+        {_BILL}
+        votes, churned = bill >= min_bill, churn["churn"] == "yes"
+        lf_coverage = float(votes.mean())
+        lf_precision = float((votes & churned).mean())
+        lf_recall = float((votes & churned).sum() / churned.sum())
+    """,
+    "coverage among the churners only": f"""
+        {_BILL}
+        votes, churned = bill >= min_bill, churn["churn"] == "yes"
+        lf_coverage = float(votes[churned].mean())
+        lf_precision = float(churned[votes].mean())
+        lf_recall = float((votes & churned).sum() / churned.sum())
+    """,
+    "the day charge alone instead of the total": """
+        votes, churned = churn["total_day_charge"] >= min_bill, churn["churn"] == "yes"
+        lf_coverage = float(votes.mean())
+        lf_precision = float(churned[votes].mean()) if votes.any() else 0.0
+        lf_recall = float((votes & churned).sum() / churned.sum())
+    """,
+    "minutes summed instead of charges": """
+        bill = churn[["total_day_minutes", "total_eve_minutes", "total_night_minutes", "total_intl_minutes"]].sum(axis=1)
+        votes, churned = bill >= min_bill, churn["churn"] == "yes"
+        lf_coverage = float(votes.mean())
+        lf_precision = float(churned[votes].mean())
+        lf_recall = float((votes & churned).sum() / churned.sum())
+    """,
+}
+
+
+# -- cases added in review (quiz_review_03) -------------------------------------------
+Q9_ACCEPTED.update({
+    "Python's random.Random(seed), one draw at a time": """
+        import random
+
+        def oversample_all(X, y, seed=0):
+            X, y = np.asarray(X), np.asarray(y)
+            draw = random.Random(seed)
+            labels, counts = np.unique(y, return_counts=True)
+            rows = list(range(len(y)))
+            for label, count in zip(labels, counts):
+                members = np.flatnonzero(y == label).tolist()
+                rows += [draw.choice(members) for _ in range(counts.max() - count)]
+            return X[rows], y[rows]
+    """,
+})
+Q9_REJECTED.update({
+    "seed ignored (unseeded global np.random)": """
+        def oversample_all(X, y, seed=0):
+            X, y = np.asarray(X), np.asarray(y)
+            labels, counts = np.unique(y, return_counts=True)
+            extra = [np.random.choice(np.flatnonzero(y == label), counts.max() - count)
+                     for label, count in zip(labels, counts)]
+            rows = np.concatenate([np.arange(len(y)), *extra])
+            return X[rows], y[rows]
+    """,
+    "one random row per class, repeated for every copy": """
+        def oversample_all(X, y, seed=0):
+            X, y = np.asarray(X), np.asarray(y)
+            rng = np.random.default_rng(seed)
+            labels, counts = np.unique(y, return_counts=True)
+            extra = [np.repeat(rng.choice(np.flatnonzero(y == label)), counts.max() - count)
+                     for label, count in zip(labels, counts)]
+            rows = np.concatenate([np.arange(len(y)), *extra]).astype(int)
+            return X[rows], y[rows]
+    """,
+})
+Q10_ACCEPTED.update({
+    "searchsorted on binom.sf, n_needed as a float": """
+        from scipy.stats import binom
+        p_enough = binom.sf(k - 1, n, rate)
+        sizes = np.arange(0, 5000)
+        n_needed = float(sizes[np.searchsorted(binom.sf(k - 1, sizes, rate), goal)])
+    """,
+    "next() over sizes, NumPy scalars": """
+        from scipy.stats import binom
+        p_enough = np.float64(1 - binom.cdf(k - 1, n, rate))
+        n_needed = np.int64(next(m for m in range(1, 10 ** 5) if binom.sf(k - 1, m, rate) >= goal))
+    """,
+})
+Q10_REJECTED.update({
+    "normal approximation with continuity correction": """
+        from scipy.stats import norm
+        def p_at_least(size):
+            return 1 - norm.cdf((k - 0.5 - size * rate) / (size * rate * (1 - rate)) ** 0.5)
+        p_enough = float(p_at_least(n))
+        n_needed = 1
+        while p_at_least(n_needed) < goal:
+            n_needed += 1
+    """,
+    "probability of exactly k": """
+        from scipy.stats import binom
+        p_enough = float(binom.pmf(k, n, rate))
+        n_needed = 1
+        while binom.sf(k - 1, n_needed, rate) < goal:
+            n_needed += 1
+    """,
+})
+Q11_ACCEPTED.update({
+    "charge columns picked with filter(like=...)": """
+        bill = churn.filter(like="_charge").sum(axis=1)
+        votes, churned = bill >= min_bill, churn["churn"] == "yes"
+        lf_coverage = float(votes.mean())
+        lf_precision = float(churned[votes].mean())
+        lf_recall = float((votes & churned).sum() / churned.sum())
+    """,
+})
+Q11_REJECTED.update({
+    "international charge left out": """
+        bill = churn[["total_day_charge", "total_eve_charge", "total_night_charge"]].sum(axis=1)
+        votes, churned = bill >= min_bill, churn["churn"] == "yes"
+        lf_coverage = float(votes.mean())
+        lf_precision = float(churned[votes].mean())
+        lf_recall = float((votes & churned).sum() / churned.sum())
+    """,
+    "coverage as a count, not a share": f"""
+        {_BILL}
+        votes, churned = bill >= min_bill, churn["churn"] == "yes"
+        lf_coverage = float(votes.sum())
+        lf_precision = float(churned[votes].mean())
+        lf_recall = float((votes & churned).sum() / churned.sum())
+    """,
+})
+
+
+def _cases(item, answers):
+    return [pytest.param(item, src, id=f"{item}: {name}") for name, src in answers.items()]
+
+
+ACCEPTED = _cases("q9", Q9_ACCEPTED) + _cases("q10", Q10_ACCEPTED) + _cases("q11", Q11_ACCEPTED)
+REJECTED = _cases("q9", Q9_REJECTED) + _cases("q10", Q10_REJECTED) + _cases("q11", Q11_REJECTED)
+
+
+@pytest.mark.parametrize("item, answer", ACCEPTED)
+def test_valid_methods_are_accepted(item, answer):
+    assert judge_answer(WEEK, item, _src(answer)) is None
+
+
+@pytest.mark.parametrize("item, answer", REJECTED)
+def test_plausible_mistakes_are_rejected(item, answer):
+    verdict = judge_answer(WEEK, item, _src(answer))
+    assert verdict is not None, "this wrong answer passed every test of the item"

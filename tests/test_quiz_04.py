@@ -1,0 +1,295 @@
+"""Week 04 quiz: the code tasks accept every valid method and reject the plausible mistakes.
+
+Each answer replaces the item's answer cell and is judged by the item's own tests
+(helpers.judge_answer): accepted answers must pass them all, rejected ones must fail one.
+Q9 is built so that the `>= 0` filter, which silently drops the blank lot areas, no
+longer gives the keyed count (issue 15).
+"""
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from helpers import judge_answer
+
+WEEK = "04_cleansing_features"
+
+
+def _src(text: str) -> str:
+    return textwrap.dedent(text).strip("\n")
+
+
+# -- Q9: rows left after duplicates, negative lot areas and impossible build years ----
+Q9_ACCEPTED = {
+    "negated error masks": """
+        d = batch.drop_duplicates()
+        n_kept = len(d[~(d["Lot_Area"] < 0) & ~(d["Year_Built"] > d["Year_Sold"])])
+    """,
+    "isna() or the valid range": """
+        d = batch.drop_duplicates()
+        lot_ok = d["Lot_Area"].isna() | d["Lot_Area"].ge(0)
+        year_ok = d["Year_Built"].isna() | d["Year_Built"].le(d["Year_Sold"])
+        n_kept = int((lot_ok & year_ok).sum())
+    """,
+    "query with negated comparisons": """
+        n_kept = len(batch.drop_duplicates().query("not (Lot_Area < 0) and not (Year_Built > Year_Sold)"))
+    """,
+    "rules first, duplicates last (keep='last')": """
+        d = batch[~(batch["Lot_Area"] < 0)]
+        d = d[~(d["Year_Built"] > d["Year_Sold"])]
+        n_kept = int((~d.duplicated(keep="last")).sum())
+    """,
+}
+
+Q9_REJECTED = {
+    "`>= 0` filter drops the blank lot areas": """
+        d = batch.drop_duplicates()
+        n_kept = len(d[(d["Lot_Area"] >= 0) & ~(d["Year_Built"] > d["Year_Sold"])])
+    """,
+    "`<=` filter drops the missing build years": """
+        d = batch.drop_duplicates()
+        n_kept = len(d[~(d["Lot_Area"] < 0) & (d["Year_Built"] <= d["Year_Sold"])])
+    """,
+    "dropna() before the rules": """
+        d = batch.drop_duplicates().dropna()
+        n_kept = len(d[~(d["Lot_Area"] < 0) & ~(d["Year_Built"] > d["Year_Sold"])])
+    """,
+    "duplicates kept": """
+        n_kept = len(batch[~(batch["Lot_Area"] < 0) & ~(batch["Year_Built"] > batch["Year_Sold"])])
+    """,
+    "build-year rule forgotten": """
+        d = batch.drop_duplicates()
+        n_kept = len(d[~(d["Lot_Area"] < 0)])
+    """,
+    "the lesson's frame (dirty) instead of batch": """
+        d = dirty.drop_duplicates()
+        n_kept = len(d[~(d["Lot_Area"] < 0) & ~(d["Year_Built"] > d["Year_Sold"])])
+    """,
+}
+
+# -- Q10: trend features of the monthly median price per square foot ----------------
+_SERIES = ('series = (clean["Sale_Price"] / clean["Gr_Liv_Area"]).groupby('
+           '[clean["Year_Sold"], clean["Mo_Sold"]]).median().to_numpy()')
+Q10_ACCEPTED = {
+    "np.polyfit": f"""
+        {_SERIES}
+        v = series[-window:]
+        slope_w = float(np.polyfit(np.arange(window), v, 1)[0])
+        t_short = float(v[-1] - (v[-2] + v[-3]) / 2)
+    """,
+    "scipy linregress, assign and named groupby": """
+        from scipy.stats import linregress
+        series = (clean.assign(ppsf=clean["Sale_Price"] / clean["Gr_Liv_Area"])
+                  .groupby(["Year_Sold", "Mo_Sold"])["ppsf"].median())
+        v = series.iloc[-window:].to_numpy()
+        slope_w = float(linregress(np.arange(window), v).slope)
+        t_short = float(series.iloc[-1] - series.iloc[-3:-1].mean())
+    """,
+    "covariance over variance": f"""
+        {_SERIES}
+        t, v = np.arange(window), series[-window:]
+        slope_w = float(np.cov(t, v, bias=True)[0, 1] / np.var(t))
+        t_short = float(series[-1] - 0.5 * series[-2] - 0.5 * series[-3])
+    """,
+    "least squares with np.linalg.lstsq": f"""
+        {_SERIES}
+        A = np.column_stack([np.arange(window), np.ones(window)])
+        slope_w = float(np.linalg.lstsq(A, series[-window:], rcond=None)[0][0])
+        t_short = float(series[-1] - (series[-2] + series[-3]) / 2)
+    """,
+}
+
+Q10_REJECTED = {
+    "grouped by month only (years pooled)": """
+        series = (clean["Sale_Price"] / clean["Gr_Liv_Area"]).groupby(clean["Mo_Sold"]).median().to_numpy()
+        v = series[-window:]
+        slope_w = float(np.polyfit(np.arange(window), v, 1)[0])
+        t_short = float(v[-1] - (v[-2] + v[-3]) / 2)
+    """,
+    "monthly mean instead of median": """
+        series = (clean["Sale_Price"] / clean["Gr_Liv_Area"]).groupby([clean["Year_Sold"], clean["Mo_Sold"]]).mean().to_numpy()
+        v = series[-window:]
+        slope_w = float(np.polyfit(np.arange(window), v, 1)[0])
+        t_short = float(v[-1] - (v[-2] + v[-3]) / 2)
+    """,
+    "median price over median area": """
+        g = clean.groupby(["Year_Sold", "Mo_Sold"])
+        series = (g["Sale_Price"].median() / g["Gr_Liv_Area"].median()).to_numpy()
+        v = series[-window:]
+        slope_w = float(np.polyfit(np.arange(window), v, 1)[0])
+        t_short = float(v[-1] - (v[-2] + v[-3]) / 2)
+    """,
+    "newest month first": f"""
+        {_SERIES}
+        v = series[::-1][:window]
+        slope_w = float(np.polyfit(np.arange(window), v, 1)[0])
+        t_short = float(v[-1] - (v[-2] + v[-3]) / 2)
+    """,
+    "window ignored (the lesson's 12 months)": f"""
+        {_SERIES}
+        v = series[-12:]
+        slope_w = float(np.polyfit(np.arange(12), v, 1)[0])
+        t_short = float(v[-1] - (v[-2] + v[-3]) / 2)
+    """,
+}
+
+# -- Q11: impute, scale and encode in one pipeline -----------------------------------
+_IMPORTS = """
+        from sklearn.compose import ColumnTransformer, make_column_transformer
+        from sklearn.impute import SimpleImputer
+        from sklearn.linear_model import Ridge
+        from sklearn.pipeline import Pipeline, make_pipeline
+        from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
+"""
+
+
+def _pipeline(imputer='SimpleImputer(strategy="median")', ordinal="OrdinalEncoder(categories=[qc_order])",
+              fit="model.fit(X_tr, y_tr)", fill='model[0].named_transformers_["num"][0].statistics_[numeric.index("Garage_Area")]'):
+    return _IMPORTS + f"""
+        prep = ColumnTransformer([
+            ("num", make_pipeline({imputer}, StandardScaler()), numeric),
+            ("qc", make_pipeline(SimpleImputer(strategy="most_frequent"), {ordinal}), ["Heating_QC"]),
+            ("nom", OneHotEncoder(handle_unknown="ignore"), nominal),
+        ])
+        model = Pipeline([("prep", prep), ("ridge", Ridge(alpha=alpha))])
+        {fit}
+        test_r2 = float(model.score(X_te, y_te))
+        garage_fill = float({fill})
+    """
+
+
+Q11_ACCEPTED = {
+    "ColumnTransformer with make_pipeline groups": _pipeline(),
+    "make_column_transformer, categories first, fill read from the data": _IMPORTS + """
+        prep = make_column_transformer(
+            (OneHotEncoder(handle_unknown="ignore"), nominal),
+            (make_pipeline(SimpleImputer(strategy="most_frequent"), OrdinalEncoder(categories=[qc_order])), ["Heating_QC"]),
+            (make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), numeric),
+        )
+        model = make_pipeline(prep, Ridge(alpha=alpha)).fit(X_tr, y_tr)
+        test_r2 = float(model.score(X_te, y_te))
+        garage_fill = float(X_tr["Garage_Area"].median())
+    """,
+    "numeric columns in another order": _IMPORTS + """
+        cols = numeric[::-1]
+        prep = ColumnTransformer([
+            ("qc", make_pipeline(SimpleImputer(strategy="most_frequent"), OrdinalEncoder(categories=[qc_order])), ["Heating_QC"]),
+            ("num", Pipeline([("imp", SimpleImputer(strategy="median")), ("sc", StandardScaler())]), cols),
+            ("nom", OneHotEncoder(handle_unknown="ignore"), nominal),
+        ])
+        model = Pipeline([("prep", prep), ("ridge", Ridge(alpha=alpha))]).fit(X_tr, y_tr)
+        test_r2 = float(model.score(X_te, y_te))
+        garage_fill = float(model["prep"].named_transformers_["num"]["imp"].statistics_[cols.index("Garage_Area")])
+    """,
+}
+
+Q11_REJECTED = {
+    "fill value taken from all rows": _pipeline(fill='houses["Garage_Area"].median()'),
+    "pipeline fitted on all rows": _pipeline(fit="model.fit(pd.concat([X_tr, X_te]), pd.concat([y_tr, y_te]))"),
+    "mean imputer instead of median": _pipeline(imputer="SimpleImputer()",
+                                                fill='model[0].named_transformers_["num"][0].statistics_[2]'),
+    "ordinal codes in alphabetical order": _pipeline(ordinal="OrdinalEncoder()"),
+}
+
+
+# -- cases added in review (quiz_review_03) -------------------------------------------
+Q9_ACCEPTED.update({
+    "np.where on filled copies, NumPy integer": """
+        d = batch.drop_duplicates()
+        bad = np.where(d["Lot_Area"].fillna(0) < 0, True, False) | (d["Year_Built"].fillna(0) > d["Year_Sold"]).to_numpy()
+        n_kept = np.int64((~bad).sum())
+    """,
+})
+Q9_REJECTED.update({
+    "houses sold in their build year dropped (>=)": """
+        d = batch.drop_duplicates()
+        n_kept = len(d[~(d["Lot_Area"] < 0) & ~(d["Year_Built"] >= d["Year_Sold"])])
+    """,
+    "every copy of a duplicate dropped (keep=False)": """
+        d = batch[~batch.duplicated(keep=False)]
+        n_kept = len(d[~(d["Lot_Area"] < 0) & ~(d["Year_Built"] > d["Year_Sold"])])
+    """,
+    "duplicates judged on a few columns only": """
+        d = batch.drop_duplicates(subset=["Lot_Area", "Gr_Liv_Area", "Year_Built"])
+        n_kept = len(d[~(d["Lot_Area"] < 0) & ~(d["Year_Built"] > d["Year_Sold"])])
+    """,
+})
+Q10_ACCEPTED.update({
+    "datetime index and resample('MS')": """
+        r = clean.assign(date=pd.to_datetime(dict(year=clean.Year_Sold, month=clean.Mo_Sold, day=1)),
+                         p=clean.Sale_Price / clean.Gr_Liv_Area)
+        s = r.set_index("date")["p"].resample("MS").median()
+        v = s.iloc[-window:].to_numpy()
+        slope_w = float(np.polyfit(np.arange(window), v, 1)[0])
+        t_short = float(v[-1] - v[-3:-1].mean())
+    """,
+    "sklearn LinearRegression and tail()": """
+        from sklearn.linear_model import LinearRegression
+        s = (clean["Sale_Price"] / clean["Gr_Liv_Area"]).groupby([clean["Year_Sold"], clean["Mo_Sold"]]).median()
+        v = s.tail(window).to_numpy()
+        slope_w = float(LinearRegression().fit(np.arange(window).reshape(-1, 1), v).coef_[0])
+        t_short = float(v[-1] - (v[-2] + v[-3]) / 2)
+    """,
+})
+Q10_REJECTED.update({
+    "slope from the two end points": f"""
+        {_SERIES}
+        v = series[-window:]
+        slope_w = float((v[-1] - v[0]) / (window - 1))
+        t_short = float(v[-1] - (v[-2] + v[-3]) / 2)
+    """,
+    "short trend against the mean of the last three (M0 included)": f"""
+        {_SERIES}
+        v = series[-window:]
+        slope_w = float(np.polyfit(np.arange(window), v, 1)[0])
+        t_short = float(v[-1] - v[-3:].mean())
+    """,
+    "grouped month first, then year (wrong time order)": """
+        series = (clean["Sale_Price"] / clean["Gr_Liv_Area"]).groupby([clean["Mo_Sold"], clean["Year_Sold"]]).median().to_numpy()
+        v = series[-window:]
+        slope_w = float(np.polyfit(np.arange(window), v, 1)[0])
+        t_short = float(v[-1] - (v[-2] + v[-3]) / 2)
+    """,
+})
+Q11_ACCEPTED.update({
+    "r2_score on the predictions": _pipeline().replace(
+        "test_r2 = float(model.score(X_te, y_te))",
+        "from sklearn.metrics import r2_score\n        test_r2 = float(r2_score(y_te, model.predict(X_te)))"),
+})
+Q11_REJECTED.update({
+    "Ridge with its default alpha": _pipeline().replace("Ridge(alpha=alpha)", "Ridge()"),
+    "R^2 on the training rows": _pipeline().replace("model.score(X_te, y_te)", "model.score(X_tr, y_tr)"),
+    "scaler before the imputer": _pipeline(fill='X_tr["Garage_Area"].median()').replace(
+        'make_pipeline(SimpleImputer(strategy="median"), StandardScaler())',
+        'make_pipeline(StandardScaler(), SimpleImputer(strategy="median"))'),
+    "most frequent quality replaced by a constant": _pipeline().replace(
+        'SimpleImputer(strategy="most_frequent")', 'SimpleImputer(strategy="constant", fill_value="Typical")'),
+})
+
+
+def _cases(item, answers):
+    return [pytest.param(item, src, id=f"{item}: {name}") for name, src in answers.items()]
+
+
+ACCEPTED = _cases("q9", Q9_ACCEPTED) + _cases("q10", Q10_ACCEPTED) + _cases("q11", Q11_ACCEPTED)
+REJECTED = _cases("q9", Q9_REJECTED) + _cases("q10", Q10_REJECTED) + _cases("q11", Q11_REJECTED)
+
+
+@pytest.mark.parametrize("item, answer", ACCEPTED)
+def test_valid_methods_are_accepted(item, answer):
+    assert judge_answer(WEEK, item, _src(answer)) is None
+
+
+@pytest.mark.parametrize("item, answer", REJECTED)
+def test_plausible_mistakes_are_rejected(item, answer):
+    verdict = judge_answer(WEEK, item, _src(answer))
+    assert verdict is not None, "this wrong answer passed every test of the item"
+
+
+def test_the_wrong_nonnegative_filter_gives_another_count_than_the_key():
+    """Protects (issue 15): on Q9's batch the `>= 0` filter loses the blank lot areas, so
+    it can no longer reach the keyed count by luck."""
+    right = judge_answer(WEEK, "q9", _src(Q9_ACCEPTED["negated error masks"]))
+    wrong = judge_answer(WEEK, "q9", _src(Q9_REJECTED["`>= 0` filter drops the blank lot areas"]))
+    assert right is None and wrong is not None and wrong.startswith("q9_value")

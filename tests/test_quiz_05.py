@@ -1,0 +1,214 @@
+"""Week 05 quiz: the hidden tests of each code task accept every correct method and
+reject the plausible mistakes (helpers.judge_answer runs the quiz's setup and data
+cells, the answer, then the item's graded tests)."""
+from __future__ import annotations
+
+import pytest
+
+from helpers import judge_answer
+
+WEEK = "05_regularization"
+
+# Q10: Ridge and Lasso coefficients from the OLS coefficients of standardized,
+# uncorrelated features (n = N_ROWS), without the data.
+Q10_ACCEPTED = {
+    "closed_forms": """ridge_coef = ols_coef * N_ROWS / (N_ROWS + RIDGE_ALPHA)
+lasso_coef = np.sign(ols_coef) * np.maximum(np.abs(ols_coef) - LASSO_ALPHA, 0)
+""",
+    "shrink_factor_and_clip": """ridge_coef = ols_coef / (1 + RIDGE_ALPHA / N_ROWS)
+lasso_coef = np.where(ols_coef > LASSO_ALPHA, ols_coef - LASSO_ALPHA,
+                      np.where(ols_coef < -LASSO_ALPHA, ols_coef + LASSO_ALPHA, 0.0))
+""",
+    "one_coefficient_at_a_time_with_scipy": """from scipy.optimize import minimize_scalar
+ridge_coef = np.array([minimize_scalar(lambda w: N_ROWS * (w - c) ** 2 + RIDGE_ALPHA * w ** 2).x for c in ols_coef])
+lasso_coef = np.array([minimize_scalar(lambda w: 0.5 * (w - c) ** 2 + LASSO_ALPHA * abs(w),
+                                       bounds=(-20, 20), method="bounded", options={"xatol": 1e-7}).x
+                       for c in ols_coef])
+""",
+    "synthetic_data_fitted_with_sklearn": """from sklearn.linear_model import Lasso, Ridge
+A = np.random.default_rng(0).normal(size=(N_ROWS, len(ols_coef)))
+Q, _ = np.linalg.qr(A - A.mean(axis=0))          # orthonormal columns with mean 0
+Xs = Q * np.sqrt(N_ROWS)                         # standardized and uncorrelated: X^T X = n I
+y_ = Xs @ ols_coef + 5.0                         # OLS on (Xs, y_) returns ols_coef
+ridge_coef = Ridge(alpha=RIDGE_ALPHA).fit(Xs, y_).coef_
+lasso_coef = Lasso(alpha=LASSO_ALPHA, tol=1e-10).fit(Xs, y_).coef_
+""",
+}
+
+Q10_REJECTED = {
+    # Ridge shrinks as if its loss were averaged (it sums the squared errors)
+    "ridge_ignores_n": """ridge_coef = ols_coef / (1 + RIDGE_ALPHA)
+lasso_coef = np.sign(ols_coef) * np.maximum(np.abs(ols_coef) - LASSO_ALPHA, 0)
+""",
+    "ridge_alpha_over_2n": """ridge_coef = ols_coef / (1 + RIDGE_ALPHA / (2 * N_ROWS))
+lasso_coef = np.sign(ols_coef) * np.maximum(np.abs(ols_coef) - LASSO_ALPHA, 0)
+""",
+    # "Lasso keeps the big ones as they are": hard instead of soft thresholding
+    "lasso_hard_threshold": """ridge_coef = ols_coef * N_ROWS / (N_ROWS + RIDGE_ALPHA)
+lasso_coef = np.where(np.abs(ols_coef) > LASSO_ALPHA, ols_coef, 0.0)
+""",
+    "lasso_subtracts_without_clipping": """ridge_coef = ols_coef * N_ROWS / (N_ROWS + RIDGE_ALPHA)
+lasso_coef = ols_coef - np.sign(ols_coef) * LASSO_ALPHA
+""",
+    "lasso_clips_without_the_sign": """ridge_coef = ols_coef * N_ROWS / (N_ROWS + RIDGE_ALPHA)
+lasso_coef = np.maximum(ols_coef - LASSO_ALPHA, 0)
+""",
+    "lasso_threshold_doubled_by_the_half": """ridge_coef = ols_coef * N_ROWS / (N_ROWS + RIDGE_ALPHA)
+lasso_coef = np.sign(ols_coef) * np.maximum(np.abs(ols_coef) - 2 * LASSO_ALPHA, 0)
+""",
+    "lasso_shrinks_like_ridge": """ridge_coef = ols_coef * N_ROWS / (N_ROWS + RIDGE_ALPHA)
+lasso_coef = ols_coef / (1 + LASSO_ALPHA)
+""",
+    # Lasso's threshold divided by n, as if its loss were summed like Ridge's
+    "lasso_threshold_over_n": """ridge_coef = ols_coef * N_ROWS / (N_ROWS + RIDGE_ALPHA)
+lasso_coef = np.sign(ols_coef) * np.maximum(np.abs(ols_coef) - LASSO_ALPHA / N_ROWS, 0)
+""",
+    "answers_rebind_the_given_coefficients": """ols_coef = np.zeros(N_FEATURES)
+ridge_coef = np.zeros(N_FEATURES)
+lasso_coef = np.zeros(N_FEATURES)
+""",
+}
+
+# Q11: the size columns kept by a scaled Lasso and a scaled Elastic Net.
+Q11_FIT = """from sklearn.linear_model import ElasticNet, Lasso
+features = houses.drop(columns="price")
+{scale}
+lasso_c = Lasso(alpha=ALPHA).fit(Xs, houses["price"]).coef_
+enet_c = ElasticNet(alpha=ALPHA, l1_ratio=L1_RATIO).fit(Xs, houses["price"]).coef_
+lasso_kept = [c for c, w in zip(features.columns, lasso_c) if c in SIZE_COLUMNS and {test}]
+enet_kept = [c for c, w in zip(features.columns, enet_c) if c in SIZE_COLUMNS and {test}]
+"""
+Q11_ACCEPTED = {
+    "standard_scaler": Q11_FIT.format(scale="from sklearn.preprocessing import StandardScaler\n"
+                                            "Xs = StandardScaler().fit_transform(features)", test="w != 0"),
+    "pandas_std_with_n_minus_1": Q11_FIT.format(scale="Xs = ((features - features.mean()) / features.std()).to_numpy()",
+                                                test="w != 0"),
+    "nonzero_with_a_tiny_tolerance": Q11_FIT.format(scale="from sklearn.preprocessing import StandardScaler\n"
+                                                          "Xs = StandardScaler().fit_transform(features)", test="abs(w) > 1e-9"),
+    "pipeline_and_count_nonzero": """from sklearn.linear_model import ElasticNet, Lasso
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+X_, y_ = houses.drop(columns="price"), houses["price"]
+kept = {}
+for name, model in {"lasso": Lasso(alpha=ALPHA), "enet": ElasticNet(alpha=ALPHA, l1_ratio=L1_RATIO)}.items():
+    coef = make_pipeline(StandardScaler(), model).fit(X_, y_)[-1].coef_
+    kept[name] = list(X_.columns[np.flatnonzero(coef)].intersection(SIZE_COLUMNS))
+lasso_kept, enet_kept = kept["lasso"], kept["enet"]
+""",
+}
+Q11_REJECTED = {
+    "no_scaling": Q11_FIT.format(scale="import warnings; warnings.simplefilter('ignore')\nXs = features.to_numpy()",
+                                 test="w != 0"),
+    "names_the_zeroed_columns": Q11_FIT.format(scale="from sklearn.preprocessing import StandardScaler\n"
+                                                     "Xs = StandardScaler().fit_transform(features)", test="w == 0"),
+    "models_swapped": """from sklearn.linear_model import ElasticNet, Lasso
+from sklearn.preprocessing import StandardScaler
+features = houses.drop(columns="price")
+Xs = StandardScaler().fit_transform(features)
+enet_kept = [c for c, w in zip(features.columns, Lasso(alpha=ALPHA).fit(Xs, houses["price"]).coef_) if c in SIZE_COLUMNS and w != 0]
+lasso_kept = [c for c, w in zip(features.columns, ElasticNet(alpha=ALPHA, l1_ratio=L1_RATIO).fit(Xs, houses["price"]).coef_) if c in SIZE_COLUMNS and w != 0]
+""",
+    # the item's point is the group of near-copies: fitting on the size columns alone changes the fit
+    "fits_on_the_size_columns_only": Q11_FIT.format(scale="from sklearn.preprocessing import StandardScaler\n"
+                                                          "features = features[SIZE_COLUMNS]\n"
+                                                          "Xs = StandardScaler().fit_transform(features)", test="w != 0"),
+    "guess_both_keep_all": """lasso_kept = list(SIZE_COLUMNS)
+enet_kept = list(SIZE_COLUMNS)
+""",
+    "lists_every_kept_feature": """from sklearn.linear_model import ElasticNet, Lasso
+from sklearn.preprocessing import StandardScaler
+features = houses.drop(columns="price")
+Xs = StandardScaler().fit_transform(features)
+lasso_kept = [c for c, w in zip(features.columns, Lasso(alpha=ALPHA).fit(Xs, houses["price"]).coef_) if w != 0]
+enet_kept = [c for c, w in zip(features.columns, ElasticNet(alpha=ALPHA, l1_ratio=L1_RATIO).fit(Xs, houses["price"]).coef_) if w != 0]
+""",
+}
+
+# Q12: alpha_max(X, y, l1_ratio), the weakest penalty that zeroes every coefficient.
+Q12 = """def alpha_max(X, y, l1_ratio=1.0):
+{body}
+"""
+BISECTION = """    from sklearn.linear_model import ElasticNet
+    def any_kept(alpha):
+        return np.any(ElasticNet(alpha=alpha, l1_ratio=l1_ratio{tol}).fit(X, y).coef_ != 0)
+    lo, hi = 0.0, 1.0
+    while any_kept(hi):
+        hi *= 2
+    for _ in range(40):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if any_kept(mid) else (lo, mid)
+    return float(hi)"""
+Q12_ACCEPTED = {
+    "centred_matrix_product": """    slopes = (X - X.mean(axis=0)).T @ (y - y.mean()) / len(y)
+    return float(np.max(np.abs(slopes)) / l1_ratio)""",
+    "centring_y_only_is_enough": """    return float(np.abs(X.T @ (y - y.mean())).max() / (len(y) * l1_ratio))""",
+    "population_covariances": """    cov = [np.cov(X[:, j], y, ddof=0)[0, 1] for j in range(X.shape[1])]
+    return float(np.max(np.abs(cov)) / l1_ratio)""",
+    "bisection_with_fitted_models": BISECTION.format(tol=", tol=1e-12"),
+    "explicit_loops": """    n, best = len(y), 0.0
+    for j in range(X.shape[1]):
+        slope = sum((X[i, j] - X[:, j].mean()) * (y[i] - y.mean()) for i in range(n)) / n
+        best = max(best, abs(slope))
+    return best / l1_ratio""",
+}
+Q12_REJECTED = {
+    "no_centring": """    return float(np.max(np.abs(X.T @ y)) / (len(y) * l1_ratio))""",
+    "divides_by_2n": """    slopes = (X - X.mean(axis=0)).T @ (y - y.mean()) / (2 * len(y))
+    return float(np.max(np.abs(slopes)) / l1_ratio)""",
+    "signed_maximum": """    slopes = (X - X.mean(axis=0)).T @ (y - y.mean()) / len(y)
+    return float(np.max(slopes) / l1_ratio)""",
+    "sum_over_features": """    slopes = (X - X.mean(axis=0)).T @ (y - y.mean()) / len(y)
+    return float(np.sum(np.abs(slopes)) / l1_ratio)""",
+    "ignores_l1_ratio": """    slopes = (X - X.mean(axis=0)).T @ (y - y.mean()) / len(y)
+    return float(np.max(np.abs(slopes)))""",
+    "multiplies_by_l1_ratio": """    slopes = (X - X.mean(axis=0)).T @ (y - y.mean()) / len(y)
+    return float(np.max(np.abs(slopes)) * l1_ratio)""",
+    # np.cov's default ddof=1 divides by n - 1, not by the loss's n
+    "sample_covariances_ddof_1": """    cov = [np.cov(X[:, j], y)[0, 1] for j in range(X.shape[1])]
+    return float(np.max(np.abs(cov)) / l1_ratio)""",
+    "correlations_instead_of_covariances": """    r = [abs(np.corrcoef(X[:, j], y)[0, 1]) for j in range(X.shape[1])]
+    return float(max(r) / l1_ratio)""",
+    # the default tol stops coordinate descent about 1.4 % below alpha_max
+    "bisection_with_the_default_tol": BISECTION.format(tol=""),
+    "coarse_grid_search": """    from sklearn.linear_model import ElasticNet
+    for alpha in np.logspace(-3, 3, 25):
+        if not np.any(ElasticNet(alpha=alpha, l1_ratio=l1_ratio).fit(X, y).coef_):
+            return float(alpha)
+    return 1000.0""",
+}
+
+
+@pytest.mark.parametrize("answer", Q10_ACCEPTED.values(), ids=Q10_ACCEPTED.keys())
+def test_q10_accepts(answer):
+    assert judge_answer(WEEK, "q10", answer) is None
+
+
+@pytest.mark.parametrize("answer", Q10_REJECTED.values(), ids=Q10_REJECTED.keys())
+def test_q10_rejects(answer):
+    assert judge_answer(WEEK, "q10", answer) is not None
+
+
+@pytest.mark.parametrize("answer", Q11_ACCEPTED.values(), ids=Q11_ACCEPTED.keys())
+def test_q11_accepts(answer):
+    assert judge_answer(WEEK, "q11", answer) is None
+
+
+@pytest.mark.parametrize("answer", Q11_REJECTED.values(), ids=Q11_REJECTED.keys())
+def test_q11_rejects(answer):
+    assert judge_answer(WEEK, "q11", answer) is not None
+
+
+@pytest.mark.parametrize("body", Q12_ACCEPTED.values(), ids=Q12_ACCEPTED.keys())
+def test_q12_accepts(body):
+    assert judge_answer(WEEK, "q12", Q12.format(body=body)) is None
+
+
+@pytest.mark.parametrize("body", Q12_REJECTED.values(), ids=Q12_REJECTED.keys())
+def test_q12_rejects(body):
+    assert judge_answer(WEEK, "q12", Q12.format(body=body)) is not None
+
+
+def test_q10_partial_credit_follows_the_mistake():
+    """A right Ridge part with a hard-thresholded Lasso fails only the Lasso test."""
+    verdict = judge_answer(WEEK, "q10", Q10_REJECTED["lasso_hard_threshold"])
+    assert verdict and verdict.startswith("q10_lasso"), verdict

@@ -1,0 +1,294 @@
+"""Week 06 quiz: the hidden tests of each code task accept every correct method and
+reject the plausible mistakes (helpers.judge_answer runs the quiz's setup and data
+cells, the answer, then the item's graded tests). Nothing here imports TensorFlow."""
+from __future__ import annotations
+
+import pytest
+
+from helpers import judge_answer
+
+WEEK = "06_neural_networks"
+
+# Q9: trainable parameters of a CNN for colour images (sizes in q9_data).
+Q9_ACCEPTED = {
+    "layer_by_layer": """conv1 = 5 * 5 * CHANNELS * FILTERS_1 + FILTERS_1
+side = (SIDE // 2 - 3) // 2 + 1
+conv2 = 3 * 3 * FILTERS_1 * FILTERS_2 + FILTERS_2
+n_params = conv1 + conv2 + side * side * FILTERS_2 * UNITS + UNITS + UNITS * CLASSES + CLASSES
+""",
+    "general_output_size_formula": """def out(n, f, p=0, s=1):
+    return (n + 2 * p - f) // s + 1
+side = out(out(out(SIDE, 5, p=2), 2, s=2), 3, s=2)
+layers = [(5 * 5 * CHANNELS, FILTERS_1), (3 * 3 * FILTERS_1, FILTERS_2),
+          (side * side * FILTERS_2, UNITS), (UNITS, CLASSES)]
+n_params = sum(n_in * n_out + n_out for n_in, n_out in layers)
+""",
+    "typed_in_number": "n_params = 106922\n",
+    "numpy_integer": "n_params = np.int64(106922)\n",
+}
+Q9_REJECTED = {
+    "ignores_the_colour_channels": """n_params = (5 * 5 * 1 * 16 + 16) + (3 * 3 * 16 * 32 + 32) + (7 * 7 * 32 * 64 + 64) + (64 * 10 + 10)
+""",
+    "ignores_the_stride_of_conv2": """n_params = (5 * 5 * 3 * 16 + 16) + (3 * 3 * 16 * 32 + 32) + (14 * 14 * 32 * 64 + 64) + (64 * 10 + 10)
+""",
+    "rounds_the_stride_up": """import math
+side = math.ceil((16 - 3) / 2) + 1
+n_params = (5 * 5 * 3 * 16 + 16) + (3 * 3 * 16 * 32 + 32) + (side * side * 32 * 64 + 64) + (64 * 10 + 10)
+""",
+    "same_padding_read_as_valid": """side = ((32 - 5 + 1) // 2 - 3) // 2 + 1
+n_params = (5 * 5 * 3 * 16 + 16) + (3 * 3 * 16 * 32 + 32) + (side * side * 32 * 64 + 64) + (64 * 10 + 10)
+""",
+    "forgets_the_biases": """n_params = 5 * 5 * 3 * 16 + 3 * 3 * 16 * 32 + 7 * 7 * 32 * 64 + 64 * 10
+""",
+    "counts_dropout_as_weights": """n_params = 106922 + 64
+""",
+    "a_float_near_the_value": "n_params = 106922.5\n",
+}
+
+# Q10: mean sparse categorical cross-entropy and accuracy of a tanh-softmax network.
+Q10_ACCEPTED = {
+    "stable_softmax_and_fancy_indexing": """z = np.tanh(X @ W1 + b1) @ W2 + b2
+p = np.exp(z - z.max(axis=1, keepdims=True))
+p = p / p.sum(axis=1, keepdims=True)
+loss = float(-np.log(p[np.arange(len(y)), y]).mean())
+accuracy = float((p.argmax(axis=1) == y).mean())
+""",
+    "one_hot_labels": """z = np.tanh(np.dot(X, W1) + b1).dot(W2) + b2
+p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+onehot = np.eye(3)[y]
+loss = float(np.mean(-(onehot * np.log(p)).sum(axis=1)))
+accuracy = float(np.mean(np.argmax(z, axis=1) == y))
+""",
+    "log_sum_exp_with_scipy": """from scipy.special import logsumexp
+z = np.tanh(X @ W1 + b1) @ W2 + b2
+loss = float(np.mean(logsumexp(z, axis=1) - z[np.arange(len(y)), y]))
+accuracy = sum(int(np.argmax(row) == label) for row, label in zip(z, y)) / len(y)
+""",
+    "loop_over_samples": """import math
+losses, right = [], 0
+for x_i, y_i in zip(X, y):
+    h = np.tanh(x_i @ W1 + b1)
+    s = h @ W2 + b2
+    probs_i = np.exp(s) / np.sum(np.exp(s))
+    losses.append(-math.log(probs_i[y_i]))
+    right += int(np.argmax(probs_i) == y_i)
+loss = sum(losses) / len(losses)
+accuracy = right / len(y)
+""",
+}
+Q10_REJECTED = {
+    "relu_instead_of_tanh": """z = np.maximum(0, X @ W1 + b1) @ W2 + b2
+p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+loss = float(-np.log(p[np.arange(len(y)), y]).mean())
+accuracy = float((p.argmax(axis=1) == y).mean())
+""",
+    "log10": """z = np.tanh(X @ W1 + b1) @ W2 + b2
+p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+loss = float(-np.log10(p[np.arange(len(y)), y]).mean())
+accuracy = float((p.argmax(axis=1) == y).mean())
+""",
+    "mean_over_every_entry_of_the_one_hot_product": """z = np.tanh(X @ W1 + b1) @ W2 + b2
+p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+loss = float(np.mean(-np.eye(3)[y] * np.log(p)))
+accuracy = float((p.argmax(axis=1) == y).mean())
+""",
+    "sum_instead_of_mean": """z = np.tanh(X @ W1 + b1) @ W2 + b2
+p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+loss = float(-np.log(p[np.arange(len(y)), y]).sum())
+accuracy = float((p.argmax(axis=1) == y).mean())
+""",
+    "probability_of_the_predicted_class": """z = np.tanh(X @ W1 + b1) @ W2 + b2
+p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+loss = float(-np.log(p.max(axis=1)).mean())
+accuracy = float((p.argmax(axis=1) == y).mean())
+""",
+    "softmax_over_the_batch_axis": """z = np.tanh(X @ W1 + b1) @ W2 + b2
+p = np.exp(z) / np.exp(z).sum(axis=0, keepdims=True)
+loss = float(-np.log(p[np.arange(len(y)), y]).mean())
+accuracy = float((p.argmax(axis=1) == y).mean())
+""",
+    "soft_accuracy_from_probabilities": """z = np.tanh(X @ W1 + b1) @ W2 + b2
+p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+loss = float(-np.log(p[np.arange(len(y)), y]).mean())
+accuracy = float(p[np.arange(len(y)), y].mean())
+""",
+    "sigmoid_instead_of_tanh": """z = (1 / (1 + np.exp(-(X @ W1 + b1)))) @ W2 + b2
+p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+loss = float(-np.log(p[np.arange(len(y)), y]).mean())
+accuracy = float((p.argmax(axis=1) == y).mean())
+""",
+    "binary_crossentropy_on_one_hot_labels": """z = np.tanh(X @ W1 + b1) @ W2 + b2
+p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+t = np.eye(3)[y]
+loss = float(-(t * np.log(p) + (1 - t) * np.log(1 - p)).sum(axis=1).mean())
+accuracy = float((p.argmax(axis=1) == y).mean())
+""",
+    "answer_rebinds_the_labels": """y = np.zeros(8, dtype=int)
+z = np.tanh(X @ W1 + b1) @ W2 + b2
+p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+loss = float(-np.log(p[np.arange(len(y)), y]).mean())
+accuracy = float((p.argmax(axis=1) == y).mean())
+""",
+}
+
+# Q11: early_stopping_epochs(val_loss, patience, min_delta) -> (epochs_run, best_epoch).
+Q11 = """def early_stopping_epochs(val_loss, patience, min_delta=0.0):
+{body}
+"""
+Q11_ACCEPTED = {
+    "counter_loop": """    best, best_epoch, wait = float("inf"), 0, 0
+    for epoch, loss in enumerate(val_loss, start=1):
+        if loss < best - min_delta:
+            best, best_epoch, wait = loss, epoch, 0
+        else:
+            wait += 1
+            if wait >= patience:
+                return epoch, best_epoch
+    return len(val_loss), best_epoch""",
+    "keras_order_of_operations": """    best, best_epoch, wait = None, 0, 0
+    for i, current in enumerate(val_loss):
+        wait += 1
+        if best is None or current + min_delta < best:
+            best, best_epoch, wait = current, i + 1, 0
+            continue
+        if wait >= patience:
+            return (i + 1, best_epoch)
+    return (len(val_loss), best_epoch)""",
+    "stop_minus_patience_else_last_improvement": """    best, best_epoch, wait = float("inf"), 0, 0
+    for epoch, loss in enumerate(val_loss, start=1):
+        if loss < best - min_delta:
+            best, best_epoch, wait = loss, epoch, 0
+        else:
+            wait += 1
+            if wait == patience:
+                return epoch, epoch - patience
+    return len(val_loss), best_epoch""",
+    "distance_to_the_last_improvement": """    best, best_epoch = val_loss[0], 1
+    for epoch in range(2, len(val_loss) + 1):
+        if best - val_loss[epoch - 1] > min_delta:
+            best, best_epoch = val_loss[epoch - 1], epoch
+        elif epoch - best_epoch >= patience:
+            return [epoch, best_epoch]
+    return [len(val_loss), best_epoch]""",
+}
+Q11_REJECTED = {
+    "stops_one_epoch_late": """    best, best_epoch, wait = float("inf"), 0, 0
+    for epoch, loss in enumerate(val_loss, start=1):
+        if loss < best - min_delta:
+            best, best_epoch, wait = loss, epoch, 0
+        else:
+            wait += 1
+            if wait > patience:
+                return epoch, best_epoch
+    return len(val_loss), best_epoch""",
+    "epochs_counted_from_0": """    best, best_epoch, wait = float("inf"), 0, 0
+    for epoch, loss in enumerate(val_loss):
+        if loss < best - min_delta:
+            best, best_epoch, wait = loss, epoch, 0
+        else:
+            wait += 1
+            if wait >= patience:
+                return epoch + 1, best_epoch
+    return len(val_loss), best_epoch""",
+    "equal_loss_counts_as_improvement": """    best, best_epoch, wait = float("inf"), 0, 0
+    for epoch, loss in enumerate(val_loss, start=1):
+        if loss <= best - min_delta:
+            best, best_epoch, wait = loss, epoch, 0
+        else:
+            wait += 1
+            if wait >= patience:
+                return epoch, best_epoch
+    return len(val_loss), best_epoch""",
+    "ignores_min_delta": """    best, best_epoch, wait = float("inf"), 0, 0
+    for epoch, loss in enumerate(val_loss, start=1):
+        if loss < best:
+            best, best_epoch, wait = loss, epoch, 0
+        else:
+            wait += 1
+            if wait >= patience:
+                return epoch, best_epoch
+    return len(val_loss), best_epoch""",
+    "best_is_the_lowest_loss_of_the_run": """    best, best_epoch, wait = float("inf"), 0, 0
+    for epoch, loss in enumerate(val_loss, start=1):
+        if loss < best - min_delta:
+            best, best_epoch, wait = loss, epoch, 0
+        else:
+            wait += 1
+            if wait >= patience:
+                break
+    run = val_loss[:epoch]
+    return epoch, int(np.argmin(run)) + 1""",
+    "best_over_all_epochs_even_unseen": """    best, wait = float("inf"), 0
+    for epoch, loss in enumerate(val_loss, start=1):
+        if loss < best - min_delta:
+            best, wait = loss, 0
+        else:
+            wait += 1
+            if wait >= patience:
+                break
+    return epoch, int(np.argmin(val_loss)) + 1""",
+    "counts_bad_epochs_in_total_not_in_a_row": """    best, best_epoch, bad = float("inf"), 0, 0
+    for epoch, loss in enumerate(val_loss, start=1):
+        if loss < best - min_delta:
+            best, best_epoch = loss, epoch
+        else:
+            bad += 1
+            if bad >= patience:
+                return epoch, best_epoch
+    return len(val_loss), best_epoch""",
+    # "the best epoch is patience epochs before the stop" is right, but a run that never
+    # stops keeps its last improvement, not its lowest loss (min_delta)
+    "stop_minus_patience_else_lowest_loss": """    best, wait = float("inf"), 0
+    for epoch, loss in enumerate(val_loss, start=1):
+        if loss < best - min_delta:
+            best, wait = loss, 0
+        else:
+            wait += 1
+            if wait >= patience:
+                return epoch, epoch - patience
+    return len(val_loss), int(np.argmin(val_loss)) + 1""",
+    "keeps_the_last_epoch_weights": """    best, wait = float("inf"), 0
+    for epoch, loss in enumerate(val_loss, start=1):
+        if loss < best - min_delta:
+            best, wait = loss, 0
+        else:
+            wait += 1
+            if wait >= patience:
+                return epoch, epoch
+    return len(val_loss), len(val_loss)""",
+}
+
+
+@pytest.mark.parametrize("answer", Q9_ACCEPTED.values(), ids=Q9_ACCEPTED.keys())
+def test_q9_accepts(answer):
+    assert judge_answer(WEEK, "q9", answer) is None
+
+
+@pytest.mark.parametrize("answer", Q9_REJECTED.values(), ids=Q9_REJECTED.keys())
+def test_q9_rejects(answer):
+    assert judge_answer(WEEK, "q9", answer) is not None
+
+
+@pytest.mark.parametrize("answer", Q10_ACCEPTED.values(), ids=Q10_ACCEPTED.keys())
+def test_q10_accepts(answer):
+    assert judge_answer(WEEK, "q10", answer) is None
+
+
+@pytest.mark.parametrize("answer", Q10_REJECTED.values(), ids=Q10_REJECTED.keys())
+def test_q10_rejects(answer):
+    assert judge_answer(WEEK, "q10", answer) is not None
+
+
+@pytest.mark.parametrize("body", Q11_ACCEPTED.values(), ids=Q11_ACCEPTED.keys())
+def test_q11_accepts(body):
+    assert judge_answer(WEEK, "q11", Q11.format(body=body)) is None
+
+
+@pytest.mark.parametrize("body", Q11_REJECTED.values(), ids=Q11_REJECTED.keys())
+def test_q11_rejects(body):
+    assert judge_answer(WEEK, "q11", Q11.format(body=body)) is not None
+
+
+def test_q10_a_wrong_accuracy_costs_only_the_accuracy_point():
+    verdict = judge_answer(WEEK, "q10", Q10_REJECTED["soft_accuracy_from_probabilities"])
+    assert verdict and verdict.startswith("q10_accuracy"), verdict
