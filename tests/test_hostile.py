@@ -20,7 +20,7 @@ from mlops_course import paths, quizcells
 from mlops_course.instructor import sandbox
 from mlops_course.instructor.examples import expected_outcome
 from mlops_course.instructor.grading import GRADED, MISSING, rubric_of
-from mlops_course.quizcells import is_written_answer, points
+from mlops_course.quizcells import grade_id, is_written_answer, points
 from mlops_course.instructor.integrity import INSERTED
 
 pytestmark = pytest.mark.grading
@@ -209,7 +209,9 @@ def test_regrading_is_stable_and_keeps_manual_grades(tmp_path):
     graded_page = (root / "build/feedback/all_correct" / week / "quiz.html").read_text()
     ungraded_page = (root / "build/feedback/sleeper" / week / "quiz.html").read_text()
     assert all(html.escape(line[2:].split(":", 1)[-1].strip()) in graded_page for line in rubric_lines)
-    assert "How q" not in ungraded_page and not any(html.escape(line[2:].split(":", 1)[-1].strip()) in ungraded_page
+    headings = [f"How {grade_id(c)} is graded" for c in source.cells if is_written_answer(c)]
+    assert all(h in graded_page for h in headings)
+    assert not any(h in ungraded_page for h in headings) and not any(html.escape(line[2:].split(":", 1)[-1].strip()) in ungraded_page
                                                     for line in rubric_lines)
     bonus = sum(m["points"] for m in manual)
     for student, row in first.items():

@@ -26,7 +26,7 @@ import nbformat
 
 from .. import paths
 from .grading import FAILED, GRADED, NOTEBOOK, build_path
-from ..quizcells import answer_ids, grade_id, is_answer, is_test, item_of, points
+from ..quizcells import answer_ids, grade_id, is_answer, is_test, is_written_answer, item_of, points
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 TIMESTAMP = "2026-01-01 09:00:00.000000 UTC"  # before every due date in quizzes/schedule.csv
@@ -38,10 +38,15 @@ STUDENTS = ("all_correct", "half_correct", "untouched", "renamed_notebook", "ker
 
 
 def solved(cell) -> str:
-    """The solution text of a source cell with the region delimiters removed."""
-    return "\n".join(
-        line for line in cell.source.split("\n") if BEGIN not in line and END not in line
-    )
+    """The solution text of a source cell with the region delimiters removed; for a
+    written answer, the model answer without its rubric (a student writes no rubric)."""
+    lines = []
+    for line in cell.source.split("\n"):
+        if is_written_answer(cell) and line.lstrip().startswith("**Rubric"):
+            break
+        if BEGIN not in line and END not in line:
+            lines.append(line)
+    return "\n".join(lines).rstrip()
 
 
 def answered(source_nb, release_nb, ids: set[str], crash: bool = False):

@@ -151,24 +151,23 @@ class AddRubrics(NbGraderPreprocessor):
 
     def preprocess(self, nb, resources):
         from nbformat.v4 import new_markdown_cell
-        from nbgrader.api import Gradebook, MissingEntry
 
         info = resources.get("nbgrader", {})
+        # The quiz source itself: nbgrader's gradebook keeps only the released text
+        # ("YOUR ANSWER HERE") of an answer cell.
+        path = build_path("source") / info["assignment"] / f"{info['notebook']}.ipynb"
+        if not path.exists():
+            return nb, resources
+        rubrics = {grade_id(c): rubric_of(c.source) for c in nbformat.read(path, as_version=4).cells
+                   if is_written_answer(c)}
         cells = []
-        with Gradebook(info["db_url"]) as gb:
-            for cell in nb.cells:
-                cells.append(cell)
-                if not is_written_answer(cell):
-                    continue
-                try:
-                    source = gb.find_source_cell(grade_id(cell), info["notebook"], info["assignment"]).source
-                except MissingEntry:
-                    continue
-                rubric = rubric_of(source)
-                if rubric:
-                    quoted = "\n".join("> " + line if line else ">" for line in rubric.splitlines())
-                    cells.append(new_markdown_cell(f"> **How {item_of(grade_id(cell))} is graded**\n>\n{quoted}",
-                                                   metadata={RUBRIC_CELL: grade_id(cell)}))
+        for cell in nb.cells:
+            cells.append(cell)
+            rubric = rubrics.get(grade_id(cell)) if is_written_answer(cell) else None
+            if rubric:
+                quoted = "\n".join("> " + line if line else ">" for line in rubric.splitlines())
+                cells.append(new_markdown_cell(f"> **How {grade_id(cell)} is graded**\n>\n{quoted}",
+                                               metadata={RUBRIC_CELL: grade_id(cell)}))
         nb.cells = cells
         return nb, resources
 
