@@ -77,3 +77,32 @@ def judge_answer(week: str, item: str, answer: str) -> str | None:
         except Exception as exc:  # AssertionError (a test's verdict) or the answer's own error
             return f"{quizcells.grade_id(test)}: {type(exc).__name__}: {exc}"
     return None
+
+
+def judged_cases(*groups) -> list:
+    """pytest params ``(item, answer, right)`` for tests of a quiz's hidden tests: each
+    group is ``(item, accepted, rejected)`` or ``(item, accepted, rejected, template)``
+    (dicts of name -> answer source; a template's ``{body}`` takes each answer)."""
+    params = []
+    for item, accepted, rejected, *template in groups:
+        fill = (lambda body: template[0].format(body=body)) if template else (lambda body: body)
+        params += [pytest.param(item, fill(a), True, id=f"{item}-accepts-{name}") for name, a in accepted.items()]
+        params += [pytest.param(item, fill(a), False, id=f"{item}-rejects-{name}") for name, a in rejected.items()]
+    return params
+
+
+def assert_judged(week: str, item: str, answer: str, right: bool) -> None:
+    """A valid method earns every test of the item; a plausible mistake fails one."""
+    verdict = judge_answer(week, item, answer)
+    assert (verdict is None) == right, verdict or "the mistake passed every test of the item"
+
+
+def source_solution(week: str, item: str) -> str:
+    """The solution of ``item``'s answer cell in the quiz source, as a student would type it."""
+    import nbformat
+
+    from mlops_course import quizcells
+    from mlops_course.instructor.examples import solved
+
+    nb = nbformat.read(paths.QUIZZES_DIR / week / "quiz.ipynb", as_version=4)
+    return solved(next(c for c in nb.cells if quizcells.grade_id(c) == item))

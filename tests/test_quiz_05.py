@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import judge_answer
+from helpers import assert_judged, judge_answer, judged_cases
 
 WEEK = "05_regularization"
 
@@ -178,34 +178,10 @@ Q12_REJECTED = {
 }
 
 
-@pytest.mark.parametrize("answer", Q10_ACCEPTED.values(), ids=Q10_ACCEPTED.keys())
-def test_q10_accepts(answer):
-    assert judge_answer(WEEK, "q10", answer) is None
-
-
-@pytest.mark.parametrize("answer", Q10_REJECTED.values(), ids=Q10_REJECTED.keys())
-def test_q10_rejects(answer):
-    assert judge_answer(WEEK, "q10", answer) is not None
-
-
-@pytest.mark.parametrize("answer", Q11_ACCEPTED.values(), ids=Q11_ACCEPTED.keys())
-def test_q11_accepts(answer):
-    assert judge_answer(WEEK, "q11", answer) is None
-
-
-@pytest.mark.parametrize("answer", Q11_REJECTED.values(), ids=Q11_REJECTED.keys())
-def test_q11_rejects(answer):
-    assert judge_answer(WEEK, "q11", answer) is not None
-
-
-@pytest.mark.parametrize("body", Q12_ACCEPTED.values(), ids=Q12_ACCEPTED.keys())
-def test_q12_accepts(body):
-    assert judge_answer(WEEK, "q12", Q12.format(body=body)) is None
-
-
-@pytest.mark.parametrize("body", Q12_REJECTED.values(), ids=Q12_REJECTED.keys())
-def test_q12_rejects(body):
-    assert judge_answer(WEEK, "q12", Q12.format(body=body)) is not None
+@pytest.mark.parametrize("item, answer, right", judged_cases(("q10", Q10_ACCEPTED, Q10_REJECTED), ("q11", Q11_ACCEPTED, Q11_REJECTED),
+                                                            ("q12", Q12_ACCEPTED, Q12_REJECTED, Q12)))
+def test_each_answer_is_judged_as_an_expert_would(item, answer, right):
+    assert_judged(WEEK, item, answer, right)
 
 
 def test_q10_partial_credit_follows_the_mistake():

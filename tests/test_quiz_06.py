@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import judge_answer
+from helpers import assert_judged, judge_answer, judged_cases
 
 WEEK = "06_neural_networks"
 
@@ -259,34 +259,10 @@ Q11_REJECTED = {
 }
 
 
-@pytest.mark.parametrize("answer", Q9_ACCEPTED.values(), ids=Q9_ACCEPTED.keys())
-def test_q9_accepts(answer):
-    assert judge_answer(WEEK, "q9", answer) is None
-
-
-@pytest.mark.parametrize("answer", Q9_REJECTED.values(), ids=Q9_REJECTED.keys())
-def test_q9_rejects(answer):
-    assert judge_answer(WEEK, "q9", answer) is not None
-
-
-@pytest.mark.parametrize("answer", Q10_ACCEPTED.values(), ids=Q10_ACCEPTED.keys())
-def test_q10_accepts(answer):
-    assert judge_answer(WEEK, "q10", answer) is None
-
-
-@pytest.mark.parametrize("answer", Q10_REJECTED.values(), ids=Q10_REJECTED.keys())
-def test_q10_rejects(answer):
-    assert judge_answer(WEEK, "q10", answer) is not None
-
-
-@pytest.mark.parametrize("body", Q11_ACCEPTED.values(), ids=Q11_ACCEPTED.keys())
-def test_q11_accepts(body):
-    assert judge_answer(WEEK, "q11", Q11.format(body=body)) is None
-
-
-@pytest.mark.parametrize("body", Q11_REJECTED.values(), ids=Q11_REJECTED.keys())
-def test_q11_rejects(body):
-    assert judge_answer(WEEK, "q11", Q11.format(body=body)) is not None
+@pytest.mark.parametrize("item, answer, right", judged_cases(("q9", Q9_ACCEPTED, Q9_REJECTED), ("q10", Q10_ACCEPTED, Q10_REJECTED),
+                                                            ("q11", Q11_ACCEPTED, Q11_REJECTED, Q11)))
+def test_each_answer_is_judged_as_an_expert_would(item, answer, right):
+    assert_judged(WEEK, item, answer, right)
 
 
 def test_q10_a_wrong_accuracy_costs_only_the_accuracy_point():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import judge_answer
+from helpers import judge_answer, source_solution
 
 WEEK = "12_versioning_cicd"
 
@@ -327,11 +327,4 @@ def test_a_plausible_mistake_earns_nothing(item, answer):
 @pytest.mark.parametrize("item", ["q11", "q12", "q13"])
 def test_the_source_solution_passes(item):
     """Protects: the solution in the quiz source earns the item's points."""
-    import nbformat
-
-    from mlops_course import paths, quizcells
-    from mlops_course.instructor.examples import solved
-
-    nb = nbformat.read(paths.QUIZZES_DIR / WEEK / "quiz.ipynb", as_version=4)
-    cell = next(c for c in nb.cells if quizcells.grade_id(c) == item)
-    assert judge_answer(WEEK, item, solved(cell)) is None
+    assert judge_answer(WEEK, item, source_solution(WEEK, item)) is None
