@@ -82,10 +82,12 @@ def judge_answer(week: str, item: str, answer: str) -> str | None:
 def judged_cases(*groups) -> list:
     """pytest params ``(item, answer, right)`` for tests of a quiz's hidden tests: each
     group is ``(item, accepted, rejected)`` or ``(item, accepted, rejected, template)``
-    (dicts of name -> answer source; a template's ``{body}`` takes each answer)."""
+    (dicts of name -> answer source; a template is a string whose ``{body}`` takes each
+    answer, or a function of the answer)."""
     params = []
     for item, accepted, rejected, *template in groups:
-        fill = (lambda body: template[0].format(body=body)) if template else (lambda body: body)
+        fill = template[0] if template and callable(template[0]) else (
+            (lambda body: template[0].format(body=body)) if template else (lambda body: body))
         params += [pytest.param(item, fill(a), True, id=f"{item}-accepts-{name}") for name, a in accepted.items()]
         params += [pytest.param(item, fill(a), False, id=f"{item}-rejects-{name}") for name, a in rejected.items()]
     return params

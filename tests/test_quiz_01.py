@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import judge_answer
+from helpers import assert_judged, judge_answer, judged_cases
 
 WEEK = "01_ml_systems"
 
@@ -157,27 +157,10 @@ r2 = float(1 - np.sum((y_true - pred) ** 2) / np.sum((pred - pred.mean()) ** 2))
 }
 
 
-def _cases(accepted, rejected, wrap=lambda body: body):
-    return ([pytest.param(wrap(a), True, id=f"accepted-{name}") for name, a in accepted.items()]
-            + [pytest.param(wrap(r), False, id=f"rejected-{name}") for name, r in rejected.items()])
-
-
-@pytest.mark.parametrize(("answer", "right"), _cases(Q9_ACCEPTED, Q9_REJECTED, lambda body: Q9.format(body=body)))
-def test_q9_f_beta(answer, right):
-    verdict = judge_answer(WEEK, "q9", answer)
-    assert (verdict is None) == right, verdict
-
-
-@pytest.mark.parametrize(("answer", "right"), _cases(Q10_ACCEPTED, Q10_REJECTED))
-def test_q10_threshold_for_a_specificity_target(answer, right):
-    verdict = judge_answer(WEEK, "q10", answer)
-    assert (verdict is None) == right, verdict
-
-
-@pytest.mark.parametrize(("answer", "right"), _cases(Q11_ACCEPTED, Q11_REJECTED))
-def test_q11_regression_metrics_in_dollars(answer, right):
-    verdict = judge_answer(WEEK, "q11", answer)
-    assert (verdict is None) == right, verdict
+@pytest.mark.parametrize("item, answer, right", judged_cases(("q9", Q9_ACCEPTED, Q9_REJECTED, Q9), ("q10", Q10_ACCEPTED, Q10_REJECTED),
+                                                            ("q11", Q11_ACCEPTED, Q11_REJECTED)))
+def test_each_answer_is_judged_as_an_expert_would(item, answer, right):
+    assert_judged(WEEK, item, answer, right)
 
 
 def test_q10_partial_credit_a_right_threshold_with_a_wrong_recall_loses_only_the_recall():

@@ -11,7 +11,7 @@ import textwrap
 
 import pytest
 
-from helpers import judge_answer
+from helpers import assert_judged, judge_answer, judged_cases
 
 WEEK = "04_cleansing_features"
 
@@ -268,23 +268,11 @@ Q11_REJECTED.update({
 })
 
 
-def _cases(item, answers):
-    return [pytest.param(item, src, id=f"{item}: {name}") for name, src in answers.items()]
-
-
-ACCEPTED = _cases("q9", Q9_ACCEPTED) + _cases("q10", Q10_ACCEPTED) + _cases("q11", Q11_ACCEPTED)
-REJECTED = _cases("q9", Q9_REJECTED) + _cases("q10", Q10_REJECTED) + _cases("q11", Q11_REJECTED)
-
-
-@pytest.mark.parametrize("item, answer", ACCEPTED)
-def test_valid_methods_are_accepted(item, answer):
-    assert judge_answer(WEEK, item, _src(answer)) is None
-
-
-@pytest.mark.parametrize("item, answer", REJECTED)
-def test_plausible_mistakes_are_rejected(item, answer):
-    verdict = judge_answer(WEEK, item, _src(answer))
-    assert verdict is not None, "this wrong answer passed every test of the item"
+@pytest.mark.parametrize("item, answer, right", judged_cases(
+    ("q9", Q9_ACCEPTED, Q9_REJECTED, _src), ("q10", Q10_ACCEPTED, Q10_REJECTED, _src),
+    ("q11", Q11_ACCEPTED, Q11_REJECTED, _src)))
+def test_each_answer_is_judged_as_an_expert_would(item, answer, right):
+    assert_judged(WEEK, item, answer, right)
 
 
 def test_the_wrong_nonnegative_filter_gives_another_count_than_the_key():
