@@ -93,6 +93,19 @@ def judged_cases(*groups) -> list:
     return params
 
 
+def judged_named(accepted: dict, rejected: dict) -> list:
+    """pytest params ``(item, answer, right)`` from dicts of ``name -> (item, answer)``
+    or ``(item, name) -> answer``."""
+    def params(cases, right):
+        out = []
+        for key, value in cases.items():
+            (item, name), answer = (key, value) if isinstance(key, tuple) else ((value[0], key), value[1])
+            out.append(pytest.param(item, answer, right, id=f"{item}-{'accepts' if right else 'rejects'}-{name}"))
+        return out
+
+    return params(accepted, True) + params(rejected, False)
+
+
 def assert_judged(week: str, item: str, answer: str, right: bool) -> None:
     """A valid method earns every test of the item; a plausible mistake fails one."""
     verdict = judge_answer(week, item, answer)

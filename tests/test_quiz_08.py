@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import judge_answer
+from helpers import assert_judged, judge_answer, judged_named
 
 WEEK = "08_tracking"
 
@@ -119,18 +119,9 @@ REJECTED = {
 }
 
 
-@pytest.mark.parametrize("name", ACCEPTED)
-def test_correct_methods_are_accepted(name):
-    """Protects: every correct way of computing a task's answer earns its points."""
-    item, answer = ACCEPTED[name]
-    assert judge_answer(WEEK, item, answer) is None
-
-
-@pytest.mark.parametrize("name", REJECTED)
-def test_plausible_mistakes_are_rejected(name):
-    """Protects: a plausible wrong answer loses the value points."""
-    item, answer = REJECTED[name]
-    assert judge_answer(WEEK, item, answer) is not None
+@pytest.mark.parametrize("item, answer, right", judged_named(ACCEPTED, REJECTED))
+def test_each_answer_is_judged_as_an_expert_would(item, answer, right):
+    assert_judged(WEEK, item, answer, right)
 
 
 def test_reversed_ranking_loses_the_order_points_only():

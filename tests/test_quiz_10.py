@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import judge_answer
+from helpers import assert_judged, judged_named
 
 WEEK = "10_monitoring_drift"
 
@@ -273,11 +273,6 @@ alert_day = flagged[2] if len(flagged) > 2 else None
 }
 
 
-@pytest.mark.parametrize("item, name", list(ACCEPTED), ids=[f"{i}-{n}" for i, n in ACCEPTED])
-def test_accepted(item, name):
-    assert judge_answer(WEEK, item, ACCEPTED[item, name]) is None
-
-
-@pytest.mark.parametrize("item, name", list(REJECTED), ids=[f"{i}-{n}" for i, n in REJECTED])
-def test_rejected(item, name):
-    assert judge_answer(WEEK, item, REJECTED[item, name]) is not None, f"{item}: '{name}' is accepted"
+@pytest.mark.parametrize("item, answer, right", judged_named(ACCEPTED, REJECTED))
+def test_each_answer_is_judged_as_an_expert_would(item, answer, right):
+    assert_judged(WEEK, item, answer, right)

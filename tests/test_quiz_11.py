@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import judge_answer, source_solution
+from helpers import assert_judged, judge_answer, judged_named, source_solution
 
 WEEK = "11_pipelines"
 
@@ -265,14 +265,9 @@ ACCEPTED = {**Q9_ACCEPTED, **Q10_ACCEPTED, **Q11_ACCEPTED}
 REJECTED = {**Q9_REJECTED, **Q10_REJECTED, **Q11_REJECTED}
 
 
-@pytest.mark.parametrize("item, answer", ACCEPTED.values(), ids=list(ACCEPTED))
-def test_a_correct_method_earns_the_points(item, answer):
-    assert judge_answer(WEEK, item, answer) is None
-
-
-@pytest.mark.parametrize("item, answer", REJECTED.values(), ids=list(REJECTED))
-def test_a_plausible_mistake_earns_nothing(item, answer):
-    assert judge_answer(WEEK, item, answer) is not None
+@pytest.mark.parametrize("item, answer, right", judged_named(ACCEPTED, REJECTED))
+def test_each_answer_is_judged_as_an_expert_would(item, answer, right):
+    assert_judged(WEEK, item, answer, right)
 
 
 @pytest.mark.parametrize("item", ["q9", "q10", "q11"])
