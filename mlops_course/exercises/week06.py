@@ -329,9 +329,16 @@ def _spec_params(n_inputs, hidden_units, n_outputs) -> int:
     return sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
 
 
-class BuildNetwork(Exercise):
-    title = "Build a Keras network to a specification"
+class KerasExercise(Exercise):
+    """An exercise whose check builds a small Keras model for the student's function
+    (about 20 ms idle): a wider time limit and timing budget than pure-NumPy checks."""
+
     time_limit = 30.0
+    check_budget = 0.4
+
+
+class BuildNetwork(KerasExercise):
+    title = "Build a Keras network to a specification"
     hints = (
         "keras.Sequential takes a list of layers in order. Start it with keras.Input(shape=(n_inputs,)) so that "
         "Keras knows the input size; keras.layers.Dense(units, activation=...) and keras.layers.Dropout(rate) "
@@ -466,10 +473,9 @@ def _es_fit(keras, X_tr, y_tr, X_va, y_va, dropout, patience, max_epochs, restor
     return model, history
 
 
-class TrainEarlyStopping(Exercise):
+class TrainEarlyStopping(KerasExercise):
     title = "Dropout and early stopping in Keras"
     time_limit = 60.0
-    check_budget = 0.4  # builds a small Keras model for the student's function (about 20 ms idle)
     hints = (
         "Two Keras pieces: a keras.layers.Dropout(dropout) layer after the hidden layer, and the callback "
         "keras.callbacks.EarlyStopping, passed to fit in a list (callbacks=[...]) together with validation_data.",
@@ -591,10 +597,8 @@ def _functional_head(base, n_classes):
     return keras.Model(inputs, outputs)
 
 
-class FrozenBaseNewHead(Exercise):
+class FrozenBaseNewHead(KerasExercise):
     title = "Freeze a base and add a new head"
-    time_limit = 30.0
-    check_budget = 0.4  # builds a small Keras model for the student's function (about 20 ms idle)
     hints = (
         "Freezing is one attribute: setting trainable = False on a model freezes all its layers. The new head is "
         "a Dense layer with one unit per new class and a softmax.",
@@ -667,10 +671,8 @@ def _save_reload(keras, model, path, save=True, weights_only=False):
     return keras.models.load_model(path) if save else model
 
 
-class SaveAndReload(Exercise):
+class SaveAndReload(KerasExercise):
     title = "Save a Keras model and load it back"
-    time_limit = 30.0
-    check_budget = 0.4  # builds a small Keras model for the student's function (about 20 ms idle)
     hints = (
         "A Keras model can write itself, architecture, weights and compile settings together, into one file "
         "whose name ends in .keras (a method of the model); the module keras.models has the matching loader.",
