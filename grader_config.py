@@ -8,6 +8,7 @@ Makefile and by ``mlops_course.instructor.grading`` passes this file explicitly
 import os
 
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+from nbgrader.converters import GenerateAssignment
 from nbgrader.preprocessors import GetGrades
 
 c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)
@@ -33,6 +34,13 @@ c.CourseDirectory.db_url = os.environ.get("MLOPS_GRADEBOOK_URL", "").strip() or 
     "sqlite:///" + os.path.join(BUILD, "gradebook.db") + "?timeout=60"
 )
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback"]
+
+# Release: per-student variants first (course id and roster into the variant cell, options
+# lettered per student by code), then nbgrader's own steps.
+c.GenerateAssignment.preprocessors = [
+    "mlops_course.instructor.variants.ReleaseVariants",
+    *GenerateAssignment().preprocessors,
+]
 
 # Student stubs: the same in quizzes and (via mlops_course.instructor.build) in lessons.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}

@@ -16,6 +16,8 @@ from __future__ import annotations
 import builtins
 import math as _math
 
+from . import variant as _variant
+
 _type = builtins.type
 _float = builtins.float
 _len = builtins.len
@@ -24,6 +26,7 @@ _str_strip = str.strip
 _str_upper = str.upper
 _isfinite = _math.isfinite
 _isclose = _math.isclose
+_expected_letter = _variant.expected_letter
 
 CHOICES = ("A", "B", "C", "D")
 
@@ -65,10 +68,13 @@ def check_choice(answer, name: str) -> None:
         _fail(f"{name} must be one of 'A', 'B', 'C' or 'D', got {answer!r}")
 
 
-def expect_choice(answer, key: str, name: str) -> None:
-    """Hidden: ``answer`` is the key (case and surrounding spaces ignored)."""
+def expect_choice(answer, key: str, name: str, fixed: bool = False) -> None:
+    """Hidden: ``answer`` is the key (case and surrounding spaces ignored).
+
+    ``key`` is the source's letter; in a per-student variant it is translated into the
+    letter this student saw (``fixed`` items keep the source's order)."""
     check_choice(answer, name)
-    if _str_upper(_str_strip(answer)) != key:
+    if _str_upper(_str_strip(answer)) != _expected_letter(name, key, fixed):
         _fail(f"{name} = {answer!r} is not the best option.")
 
 

@@ -8,6 +8,10 @@ metadata and its ``grade_id`` (AUTHORING.md, "Quiz").
 | given data (read-only code) | ``qN_data`` | locked |
 | visible form check | ``qN_valid``, ``qN_form`` | locked (+ grade) |
 | graded test | ``qN_<what>`` (``qN_key``, ``qN_values``) | grade, locked |
+| the student's variant | ``variant`` | locked |
+| lettered options (release only) | ``qN_options`` | locked |
+
+The student's id (``my_id = ""``) sits in a plain code cell before ``variant``.
 
 Everything that reads quizzes (grading, integrity probes, examples, the item report,
 the tests) asks this module, so the convention lives in one place. The flags are read
@@ -19,6 +23,8 @@ from __future__ import annotations
 QUESTION_SUFFIX = "_question"
 DATA_SUFFIX = "_data"
 KEY_SUFFIX = "_key"
+OPTIONS_SUFFIX = "_options"  # the release's cell that letters an item's options per student
+VARIANT_ID = "variant"  # the locked cell that makes the student's variant (mc.quiz_variant)
 
 
 def _utils():

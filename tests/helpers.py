@@ -56,20 +56,38 @@ def write_submission(root: Path, student: str, week: str, nb, timestamp: str = "
     (folder / "timestamp.txt").write_text(timestamp)
 
 
-def judge_answer(week: str, item: str, answer: str) -> str | None:
-    """Run a quiz source's setup and given-data cells, then ``answer`` in place of the
-    answer cell of ``item`` (``q9``), then that item's tests, in one namespace (no
-    kernel: fast). Returns None when every test of the item passes, else the first
-    failure as ``grade_id: message``."""
+#: Students whose variants the tests try (besides the source's, the quiz as written).
+VARIANT_STUDENTS = ("ada", "grace.h", "linus-t")
+
+
+def quiz_namespace(week: str, student: str = "source") -> tuple:
+    """(source notebook, namespace) after the quiz's setup, ``student``'s variant and its
+    given-data cells ran in this process (``"source"``: the quiz as written)."""
     import nbformat
 
-    from mlops_course import quizcells
+    from mlops_course import quizcells, variant
 
     nb = nbformat.read(paths.QUIZZES_DIR / week / "quiz.ipynb", as_version=4)
     ns: dict = {}
     for cell in nb.cells:
-        if cell.cell_type == "code" and (quizcells.grade_id(cell) == "setup" or quizcells.is_data(cell)):
+        if cell.cell_type == "code" and quizcells.grade_id(cell) == "setup":
             exec(cell.source, ns)
+        elif cell.cell_type == "code" and quizcells.grade_id(cell) == quizcells.VARIANT_ID:
+            ns["quiz"] = variant._current = variant.QuizVariant(week, student, variant.DEFAULT_COURSE)
+        elif cell.cell_type == "code" and quizcells.is_data(cell):
+            exec(cell.source, ns)
+    return nb, ns
+
+
+def judge_answer(week: str, item: str, answer: str, student: str = "source") -> str | None:
+    """Run a quiz source's setup, ``student``'s variant and the given-data cells, then
+    ``answer`` in place of the answer cell of ``item`` (``q9``), then that item's tests,
+    in one namespace (no kernel: fast). Returns None when every test of the item passes,
+    else the first failure as ``grade_id: message``. Multiple-choice letters in
+    ``answer`` are the student's (see ``variants.answers_for``)."""
+    from mlops_course import quizcells
+
+    nb, ns = quiz_namespace(week, student)
     exec(answer, ns)
     for test in quizcells.tests_of(nb, item):
         try:

@@ -158,10 +158,10 @@ DATA_REWRITES = {
 }
 
 
-def data_rewriter(source, release, item: str, code: str):
+def data_rewriter(source, release, item: str, code: str, student: str = "data_rewriter"):
     """Every answer right except ``item``, whose cell rewrites the quiz's given data
     so that a wrong answer would pass a test that recomputes the expected value from it."""
-    nb = answered(source, release, set(answer_ids(source)))
+    nb = answered(source, release, set(answer_ids(source)), student)
     cell = next(c for c in nb.cells if grade_id(c) == item)
     cell.source = code
     return nb
@@ -180,11 +180,11 @@ def weeks_with_data_cells(weeks: list[str]) -> list[str]:
     return [w for w in weeks if corrupts(w)]
 
 
-def data_corrupter(source, release):
+def data_corrupter(source, release, student: str = "data_corrupter"):
     """Every answer right, and each answer cell then overwrites the variables its item's
     read-only data cell (``qN_data``) gave, so tests that trusted them would fail.
     Returns (notebook, number of answers that corrupt data)."""
-    nb = answered(source, release, set(answer_ids(source)))
+    nb = answered(source, release, set(answer_ids(source)), student)
     given = {}
     for cell in nb.cells:
         if is_data(cell):
@@ -232,9 +232,9 @@ print("SNOOP " + _json.dumps(_results))
 '''
 
 
-def snooper(source, release, targets: dict[str, str], port: int):
+def snooper(source, release, targets: dict[str, str], port: int, student: str = "snooper"):
     """All answers right, plus an attempt to read secrets, write outside and connect."""
-    nb = answered(source, release, set(answer_ids(source)))
+    nb = answered(source, release, set(answer_ids(source)), student)
     first = _code_answers(nb)[0]
     first.source = snoop_code(targets, port) + "\n" + first.source
     return nb
@@ -249,18 +249,18 @@ OUTPUT_FLOOD = '''for _i in range(60_000):
 '''
 
 
-def bomber(source, release):
+def bomber(source, release, student: str = "bomber"):
     """All answers right, but the first answer exhausts memory and the second floods output."""
-    nb = answered(source, release, set(answer_ids(source)))
+    nb = answered(source, release, set(answer_ids(source)), student)
     answers = _code_answers(nb)
     answers[0].source = MEMORY_BOMB + answers[0].source
     answers[1].source = OUTPUT_FLOOD + answers[1].source
     return nb, grade_id(answers[0])
 
 
-def sleeper(source, release):
+def sleeper(source, release, student: str = "sleeper"):
     """All answers right, but the first answer never finishes."""
-    nb = answered(source, release, set(answer_ids(source)))
+    nb = answered(source, release, set(answer_ids(source)), student)
     answers = _code_answers(nb)
     answers[0].source = "import time\ntime.sleep(10 ** 6)\n" + answers[0].source
     return nb, grade_id(answers[0])
@@ -357,10 +357,10 @@ print("FILES " + ("ok" if "recall,0.8" in _back else "lost") + " " + ",".join(_l
 '''
 
 
-def file_worker(source, release):
+def file_worker(source, release, student: str = "file_worker"):
     """All answers right; the first answer cell reads a file handed in with the notebook
     and writes and reads back a small store of its own in its working folder."""
-    nb = answered(source, release, set(answer_ids(source)))
+    nb = answered(source, release, set(answer_ids(source)), student)
     first = _code_answers(nb)[0]
     first.source = FILE_WORK + "\n" + first.source
     return nb

@@ -64,7 +64,7 @@ def lab(tmp_path_factory):
 
     source = nbformat.read(paths.QUIZZES_DIR / WEEK / "quiz.ipynb", as_version=4)
     quiz = answered(source, nbformat.read(root / "build/release" / WEEK / "quiz.ipynb", as_version=4),
-                    set(answer_ids(source)))
+                    set(answer_ids(source)), "browser_student")
     for cell in quiz.cells:
         if grade_id(cell) == "q1":
             cell.source = "q1 = 5"

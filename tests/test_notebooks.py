@@ -9,7 +9,7 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from mlops_course import paths
+from mlops_course import paths, variant
 
 from mlops_course.instructor import build
 from mlops_course.instructor.execute import BUDGET, CEILING, execute, verdicts
@@ -49,7 +49,8 @@ def test_student_lesson_runs_and_reports_not_attempted(week, student_room_env):
 def test_quiz_source_runs(week, student_room_env):
     """Protects: the quiz with its solutions and hidden tests executes without error, with
     the student release's package (hidden tests use only the student room's helpers)."""
-    _, seconds = execute(paths.QUIZZES_DIR / week / "quiz.ipynb", env=student_room_env)
+    source_view = {**student_room_env, variant.AUTHOR_ENV: variant.SOURCE}  # the quiz as written
+    _, seconds = execute(paths.QUIZZES_DIR / week / "quiz.ipynb", env=source_view)
     assert seconds < BUDGET["quiz"] * CEILING
 
 

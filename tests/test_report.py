@@ -18,6 +18,7 @@ import pytest
 from helpers import run_course, write_submission
 from mlops_course import paths
 from mlops_course.quizcells import answer_ids, grade_id
+from mlops_course.variant import DEFAULT_COURSE, QuizVariant
 from mlops_course.instructor.build import scratch_course_root
 from mlops_course.instructor.examples import answered
 
@@ -52,14 +53,16 @@ def simulated(tmp_path_factory):
     thresholds = dict(zip(code_items, np.linspace(-1.0, 1.0, len(code_items))))
     for i, theta in enumerate(abilities):
         solved = {q for q, t in thresholds.items() if theta > t}
-        nb = answered(source, release, solved)
+        student = f"sim{i:02d}"
+        nb = answered(source, release, solved, student)
+        mine = QuizVariant(WEEK, student, DEFAULT_COURSE)
         for cell in nb.cells:
             q = grade_id(cell)
-            if q in keys:
+            if q in keys:  # the option chosen, in source letters, written as this student sees it
                 p_right = 1 / (1 + np.exp(-1.7 * (theta - difficulty[q])))
                 letter = keys[q] if rng.random() < p_right else rng.choice([l for l in "ABCD" if l != keys[q]])
-                cell.source = f'{q} = "{letter}"'
-        write_submission(root, f"sim{i:02d}", WEEK, nb)
+                cell.source = f'{q} = "{mine.shown(q, letter)}"'
+        write_submission(root, student, WEEK, nb)
     run_course(root, "autograde", "--week", WEEK)
     run_course(root, "report")
     return root, easy, planted, keys

@@ -56,6 +56,22 @@ def cmd_notebooks(args) -> int:
     return 0
 
 
+def cmd_variant(args) -> int:
+    import nbformat
+
+    from . import variants
+
+    weeks = _weeks(args)
+    if len(weeks) != 1:
+        sys.exit(f"--week {args.week!r} matches {len(weeks)} quizzes; give one")
+    if not variants.variant.ID_PATTERN.match(args.student):
+        sys.exit(f"--student {args.student!r} is not a student id (letters, digits and . _ - @ + only)")
+    week = weeks[0]
+    nb = nbformat.read(paths.QUIZZES_DIR / week / "quiz.ipynb", as_version=4)
+    print(variants.describe(nb, week, args.student))
+    return 0
+
+
 def cmd_release(args) -> int:
     from . import build, grading
 
@@ -230,6 +246,10 @@ def main(argv: list[str] | None = None) -> int:
         if name == "grades":
             p.add_argument("--roster", help="roster CSV for the Canvas/Moodle files (default roster.csv)")
         p.set_defaults(func=func)
+    p = sub.add_parser("variant", help="one student's variant of a quiz: option order, keys, given data")
+    p.add_argument("--week", required=True, help="the quiz (prefix such as 01)")
+    p.add_argument("--student", required=True, help="the student id (as in the gradebook)")
+    p.set_defaults(func=cmd_variant)
     p = sub.add_parser("collect-zip", help="import an LMS (Canvas, Moodle) submissions zip with nbgrader's zip_collect")
     p.add_argument("--zip", required=True, help="the zip exactly as the LMS exported it")
     p.add_argument("--week", help="the quiz (prefix such as 01); default: named in the zip, or the only one released")

@@ -4,7 +4,7 @@ For each week, ``make_examples`` fills the released quiz the way different stude
 would and saves the result under ``build/submitted/<student>/<week>/``:
 
 ==================  ===========================================================
-all_correct         every answer cell holds the source's solution
+all_correct         every answer cell holds the source's solution (letters of its own variant)
 half_correct        the first half of the answer cells answered, the rest untouched
 untouched           the release as downloaded
 renamed_notebook    all correct, but saved as ``quiz (1).ipynb``
@@ -49,9 +49,12 @@ def solved(cell) -> str:
     return "\n".join(lines).rstrip()
 
 
-def answered(source_nb, release_nb, ids: set[str], crash: bool = False):
-    """The release with the answer cells in ``ids`` filled from the source."""
-    solutions = {grade_id(c): solved(c) for c in source_nb.cells if is_answer(c)}
+def answered(source_nb, release_nb, ids: set[str], student: str, crash: bool = False):
+    """The release with the answer cells in ``ids`` filled from the source, as
+    ``student`` answers them (multiple-choice letters in that student's order)."""
+    from .variants import answers_for, quiz_name
+
+    solutions = answers_for(source_nb, student, quiz_name(source_nb))
     nb = copy.deepcopy(release_nb)
     first = True
     for cell in nb.cells:
@@ -103,13 +106,13 @@ def make_examples(week: str) -> list[Path]:
     release = nbformat.read(release_file, as_version=4)
     every = set(answer_ids(source))
     notebooks = {
-        "all_correct": answered(source, release, every),
-        "half_correct": answered(source, release, _half(source)),
+        "all_correct": answered(source, release, every, "all_correct"),
+        "half_correct": answered(source, release, _half(source), "half_correct"),
         "untouched": release,
-        "renamed_notebook": answered(source, release, every),
-        "kernel_crash": answered(source, release, every, crash=True),
-        "malformed_json": answered(source, release, every),
-        "late_submission": answered(source, release, every),
+        "renamed_notebook": answered(source, release, every, "renamed_notebook"),
+        "kernel_crash": answered(source, release, every, "kernel_crash", crash=True),
+        "malformed_json": answered(source, release, every, "malformed_json"),
+        "late_submission": answered(source, release, every, "late_submission"),
     }
     written = []
     for student, nb in notebooks.items():

@@ -34,8 +34,10 @@ from traitlets.config import Config, PyFileConfigLoader
 from .. import paths
 from . import sandbox
 from ..services import GradebookError
+from ..variant import MISMATCH
 from ..quizcells import grade_id, is_answer, is_question, is_written_answer, item_of, points
 from .integrity import OVERTIME, RENAMED_MARK, TAMPERED, TRUNCATED, suspicious_code
+from .variants import id_review
 
 log = logging.getLogger(__name__)
 
@@ -250,6 +252,10 @@ class FeedbackSummary(NbGraderPreprocessor):
             lines += ["", f"**What to review:** {', '.join(review)}. Reread the matching sections of the "
                       f"lesson `notebooks/{week}.ipynb`, then try its exercises again (their checks and "
                       "hints are instant). Failed test messages below say what was wrong with your answer."]
+        if any(MISMATCH in str(out.get("text", "")) for cell in nb.cells for out in cell.get("outputs", [])):
+            lines += ["", f"**Flagged for review:** the student id typed in `my_id` is not the one this "
+                      "notebook was submitted under. It was graded on the submitter's own variant (given data "
+                      "and option order); your instructor will look at it."]
         nb.cells.insert(0, new_markdown_cell("\n".join(lines)))
         return nb, resources
 
@@ -603,6 +609,9 @@ def autograde(assignment: str, students: list[str] | None = None, workers: int |
         sub.problems += _notebook_notes(assignment, sub.student)
         submitted = nbformat.read(build_path("submitted") / sub.student / assignment / NOTEBOOK, as_version=4)
         sub.problems += [f"review: {reason}" for reason in suspicious_code(submitted)]
+        wrong_id = id_review(submitted, sub.student)
+        if wrong_id:
+            sub.problems.append(f"review: {wrong_id}")
         if not sandbox.isolation_active():
             sub.problems.append(f"graded WITHOUT isolation ({sandbox.why_not_isolated()}): the student's code ran "
                                 "with the grader's rights and could read the course's files, hidden tests included")

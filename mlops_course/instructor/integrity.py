@@ -32,9 +32,10 @@ from nbformat.v4 import new_code_cell, new_output
 from nbgrader.preprocessors import Execute, OverwriteCells
 from traitlets import Integer
 
-from ..quizcells import grade_id, is_answer, is_code_answer, is_data, is_locked, is_test, item_of
+from .. import variant
+from ..quizcells import VARIANT_ID, grade_id, is_answer, is_code_answer, is_data, is_locked, is_test, item_of
 
-INSERTED = "mlops_course_inserted"  # metadata of cells the grader adds: "probe" or "data"
+INSERTED = "mlops_course_inserted"  # metadata of cells the grader adds: "pin", "probe" or "data"
 TAMPERED = "GradingIntegrityError"
 TRUNCATED = "[output truncated by the grader]"
 OVERTIME = "NotebookTimeLimit"
@@ -85,20 +86,24 @@ class GuardedExecute(Execute):
         # and one at the end. Locked cells were restored from the source by nbgrader.
         # After the probe, the item's data cells run again (an answer cell could have
         # rebound y_true so that a wrong answer fits it).
+        # The submitter's id is pinned in a first cell, before any student code runs, so
+        # the notebook is graded on its submitter's variant whatever it typed; the probes
+        # also check that the variant machinery still computes what the grader computes.
         data = _data_cells(nb)
-        tokens, cells, student_code_ran = [], [], False
+        who = _Submitter.of(nb, resources, self.config)
+        tokens, cells, student_code_ran = [], [_inserted(who.pin_source(), "pin")], False
         for cell in nb.cells:
             if is_test(cell):
                 if student_code_ran:
                     tokens.append(secrets.token_hex(6))
-                    cells.append(_probe(tokens[-1]))
-                    cells += [_inserted(source, "data") for source in data.get(item_of(grade_id(cell)), [])]
+                    cells.append(_probe(tokens[-1], who))
+                    cells += [_inserted(who.data_source(source), "data") for source in data.get(item_of(grade_id(cell)), [])]
                 student_code_ran = False
             elif cell.cell_type == "code" and not is_locked(cell):  # an answer, or a cell the student added
                 student_code_ran = True
             cells.append(cell)
         tokens.append(secrets.token_hex(6))
-        cells.append(_probe(tokens[-1]))
+        cells.append(_probe(tokens[-1], who))
         nb.cells = cells
         self._started, self._overtime = time.monotonic(), False
         metadata = resources.setdefault("metadata", {})
@@ -172,8 +177,46 @@ def _inserted(source: str, kind: str) -> NotebookNode:
     return cell
 
 
-def _probe(token: str) -> NotebookNode:
-    """A cell that must fail: every quiz helper called with a value that cannot pass."""
+class _Submitter:
+    """Who is graded (nbgrader's student id), in which course and quiz, and whether the
+    notebook has a per-student variant (a ``variant`` cell)."""
+
+    def __init__(self, student: str, course: str, quiz: str, has_variant: bool):
+        self.student, self.course, self.quiz, self.has_variant = student, course, quiz, has_variant
+
+    @classmethod
+    def of(cls, nb: NotebookNode, resources, config) -> "_Submitter":
+        info = (resources or {}).get("nbgrader", {})
+        course = config.CourseDirectory.course_id if "CourseDirectory" in config else ""
+        return cls(str(info.get("student", "")), course or variant.DEFAULT_COURSE,
+                   str(info.get("assignment", "")), any(grade_id(c) == VARIANT_ID for c in nb.cells))
+
+    def pin_source(self) -> str:
+        return f"import mlops_course.variant as _v_pin\n_v_pin.pin({self.student!r}, {self.course!r})\ndel _v_pin"
+
+    def data_source(self, source: str) -> str:
+        """A data cell as the grader re-runs it: on the submitter's variant, built here."""
+        if not self.has_variant:
+            return source
+        return (f"import mlops_course.variant as _v_data\n"
+                f"quiz = _v_data.QuizVariant({self.quiz!r}, {self.student!r}, {self.course!r})\n"
+                f"del _v_data\n{source}")
+
+    def fingerprint_check(self, token: str) -> str:
+        """An expression true when the kernel's variant code and state are untouched."""
+        probe_id = secrets.token_hex(4)
+        if self.has_variant:
+            expected = variant.expected_fingerprint(probe_id, self.course, self.quiz, self.student)
+        else:  # no variant cell ran: the pin is set, no QuizVariant exists
+            expected = variant._fingerprint([self.student, self.course, "", ""],
+                                            variant.QuizVariant(self.quiz, probe_id, self.course), ["B"] * len(variant._PROBED))
+        return (f"__import__('mlops_course.variant', fromlist=['_']).fingerprint({probe_id!r}, {self.course!r}, "
+                f"{self.quiz!r}) == {expected!r}")
+
+
+def _probe(token: str, who: _Submitter) -> NotebookNode:
+    """A cell that must fail: every quiz helper called with a value that cannot pass,
+    and the variant machinery unchanged."""
     a, b = secrets.randbelow(900) + 100, secrets.randbelow(900) + 1100
     return _inserted(
         f"import mlops_course.quiz as _q_{token}\n"
@@ -186,7 +229,8 @@ def _probe(token: str) -> NotebookNode:
         f"        continue\n"
         f"    break\n"
         f"else:\n"
-        f"    raise _q_{token}.AnswerError('probe_{token}')",
+        f"    if {who.fingerprint_check(token)}:\n"
+        f"        raise _q_{token}.AnswerError('probe_{token}')",
         "probe",
     )
 

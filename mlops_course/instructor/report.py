@@ -50,15 +50,21 @@ def item_scores(assignment: str) -> pd.DataFrame:
 
 
 def chosen_options(assignment: str) -> pd.DataFrame:
-    """Rows: students; columns: multiple-choice items; values: the letter each student gave."""
+    """Rows: students; columns: multiple-choice items; values: the option each student
+    chose, as the source's letter (each student saw the options in their own order)."""
+    import nbformat
+
+    from .. import variant
+    from .variants import choice_items, course_id
+
+    source = nbformat.read(paths.QUIZZES_DIR / assignment / NOTEBOOK, as_version=4)
+    fixed, course = choice_items(source), course_id()
     rows = {}
     root = build_path("autograded")
     for folder in sorted(root.glob(f"*/{assignment}")):
         path = folder / NOTEBOOK
         if not path.exists():
             continue
-        import nbformat
-
         from .integrity import parsed_answers
 
         answers = {}
@@ -68,7 +74,10 @@ def chosen_options(assignment: str) -> pd.DataFrame:
                         and node.targets[0].id == grade_id and isinstance(node.value, ast.Constant)
                         and isinstance(node.value.value, str)):
                     answers[node.targets[0].id] = node.value.value.strip().upper()[:1] or "?"
-        rows[folder.parent.name] = answers
+        student = folder.parent.name
+        mine = variant.QuizVariant(assignment, student, course)
+        rows[student] = {item: mine.source_of(item, letter, fixed[item]) if item in fixed and letter in variant.CHOICES
+                         else letter for item, letter in answers.items()}
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
