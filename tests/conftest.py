@@ -77,6 +77,8 @@ def graded_course(tmp_path_factory):
         write_submission(root, "key_hunter", week, hostile.key_hunter(source, release))
         write_submission(root, "file_worker", week, hostile.file_worker(source, release))
         (root / "build/submitted/file_worker" / week / hostile.HANDED_IN[0]).write_text(hostile.HANDED_IN[1])
+        write_submission(root, "id_borrower", week, hostile.id_borrower(source, release))
+        write_submission(root, "variant_patcher", week, hostile.variant_patcher(source, release))
         corrupted_nb, _ = hostile.data_corrupter(source, release)
         write_submission(root, "data_corrupter", week, corrupted_nb)
         if week in hostile.DATA_REWRITES:

@@ -12,6 +12,7 @@ import json
 import re
 
 from mlops_course.instructor.examples import answered
+from mlops_course.instructor.variants import with_typed_id
 from mlops_course.quizcells import answer_ids, grade_id, is_code_answer, is_data, is_locked, is_test, item_of
 
 EQUALS_ANYTHING = '''class _Anything(str):
@@ -363,4 +364,27 @@ def file_worker(source, release, student: str = "file_worker"):
     nb = answered(source, release, set(answer_ids(source)), student)
     first = _code_answers(nb)[0]
     first.source = FILE_WORK + "\n" + first.source
+    return nb
+
+
+def id_borrower(source, release, lender: str = "all_correct"):
+    """A classmate's notebook handed in under another name: every answer written for
+    ``lender``'s variant (letters copied), with ``my_id`` still the lender's."""
+    return with_typed_id(answered(source, release, set(answer_ids(source)), lender), lender)
+
+
+#: Make every variant the quiz as written, so the source's letters would score.
+PATCH_VARIANT = '''
+import mlops_course.variant as _v
+_v.order = lambda *args, **kwargs: [0, 1, 2, 3]
+_v.pin("source", _v.DEFAULT_COURSE)
+'''
+
+
+def variant_patcher(source, release):
+    """The source's letters (a leaked answer sheet), after patching the variant machinery
+    so that the quiz as written is everyone's variant."""
+    nb = answered(source, release, set(answer_ids(source)), "source")
+    first = next(c for c in nb.cells if is_code_answer(c))
+    first.source = PATCH_VARIANT + first.source
     return nb

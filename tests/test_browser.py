@@ -21,10 +21,11 @@ import time
 import urllib.request
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from helpers import course_env, run_course
-from mlops_course import paths
+from mlops_course import paths, quizcells
 from mlops_course.services import free_port
 from mlops_course.instructor.build import scratch_course_root
 
@@ -60,11 +61,13 @@ def lab(tmp_path_factory):
     import nbformat
 
     from mlops_course.instructor.examples import answered
+    from mlops_course.instructor.variants import with_typed_id
     from mlops_course.quizcells import answer_ids, grade_id
 
     source = nbformat.read(paths.QUIZZES_DIR / WEEK / "quiz.ipynb", as_version=4)
     quiz = answered(source, nbformat.read(root / "build/release" / WEEK / "quiz.ipynb", as_version=4),
                     set(answer_ids(source)), "browser_student")
+    with_typed_id(quiz, "browser_student")  # off the hub, the student types their id
     for cell in quiz.cells:
         if grade_id(cell) == "q1":
             cell.source = "q1 = 5"
@@ -205,6 +208,15 @@ def test_quiz_visible_tests_run_in_the_browser(lab, browser):
     page.screenshot(path=str(SHOTS / "quiz_visible_tests.png"))
     assert "q1 must be a string such as 'A', got int: 5" in text
     assert "expect_choice" not in text  # hidden tests are not in the release
+    # the student's own variant: whose it is, and the options lettered in its order
+    assert "variant of student 'browser_student'" in text
+    from mlops_course.variant import QuizVariant
+    from mlops_course.instructor.variants import course_id
+
+    first = QuizVariant(WEEK, "browser_student", course_id()).order("q1")[0]
+    source = nbformat.read(paths.QUIZZES_DIR / WEEK / "quiz.ipynb", as_version=4)
+    options = quizcells.options(next(c for c in source.cells if quizcells.grade_id(c) == "q1_question"))
+    assert f"A. {list(options.values())[first]}" in text
     assert not errors, errors
     page.close()
 

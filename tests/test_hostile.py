@@ -243,3 +243,43 @@ def test_without_the_sandbox_the_working_folder_still_holds_only_the_students_fi
     for student in ("key_hunter", "file_worker"):
         problems = " ".join(report[student]["problems"])
         assert "WITHOUT isolation" in problems and "hidden tests" in problems, problems
+
+
+def _choice_points(week: str) -> dict[str, tuple[str, float]]:
+    """Multiple-choice item -> (source key, points of its hidden test)."""
+    from mlops_course.instructor import variants
+
+    source = nbformat.read(paths.QUIZZES_DIR / week / "quiz.ipynb", as_version=4)
+    keys = variants._source_keys(source)
+    return {item: (key, sum(points(c) for c in quizcells.tests_of(source, item))) for item, key in keys.items()}
+
+
+@pytest.mark.parametrize("week", by_week(WEEKS))
+def test_a_classmates_notebook_handed_in_is_flagged_and_graded_on_the_submitters_variant(graded_course, week):
+    """Protects (per-student variants): all_correct's notebook, letters and typed id
+    included, handed in by id_borrower earns on multiple choice only the items where the
+    two variants happen to share the key's letter (chance), keeps the code tasks (methods
+    may be shared), and is flagged for review in the report and the feedback."""
+    from mlops_course.variant import MISMATCH, QuizVariant
+    from mlops_course.instructor.variants import choice_items, course_id
+
+    root, report, _ = graded_course(week)
+    mine, lender = QuizVariant(week, "id_borrower", course_id()), QuizVariant(week, "all_correct", course_id())
+    fixed = choice_items(nbformat.read(paths.QUIZZES_DIR / week / "quiz.ipynb", as_version=4))
+    choice = _choice_points(week)
+    lost = sum(p for item, (key, p) in choice.items()
+               if mine.shown(item, key, fixed[item]) != lender.shown(item, key, fixed[item]))
+    assert report["id_borrower"]["score"] == pytest.approx(report["all_correct"]["score"] - lost)
+    assert lost > 0, f"{week}: the two variants share every key letter"
+    assert any(MISMATCH in p for p in report["id_borrower"]["problems"]), report["id_borrower"]["problems"]
+    feedback = (root / "build/feedback/id_borrower" / week / "quiz.html").read_text()
+    assert "Flagged for review" in feedback
+
+
+@pytest.mark.parametrize("week", by_week(WEEKS))
+def test_patching_the_variant_machinery_is_caught_and_earns_nothing(graded_course, week):
+    """Protects: a notebook that makes every variant the quiz as written (to use a leaked
+    answer sheet) is reported as tampered and scores 0."""
+    _, report, _ = graded_course(week)
+    assert report["variant_patcher"]["score"] == 0
+    assert any("tampered" in p for p in report["variant_patcher"]["problems"]), report["variant_patcher"]["problems"]

@@ -18,7 +18,6 @@ import pytest
 from helpers import VARIANT_STUDENTS, by_week, judge_answer, quiz_namespace
 from mlops_course import paths, quizcells, variant
 from mlops_course.instructor import variants
-from mlops_course.instructor.examples import solved
 
 WEEKS = paths.quiz_weeks()
 COURSE = variant.DEFAULT_COURSE

@@ -77,17 +77,19 @@ def _prepare(week: str, n: int) -> None:
     import nbformat
 
     from . import examples, grading
+    from .variants import with_typed_id
 
     grading.api().generate_assignment(week, force=True, create=True)
     source = nbformat.read(paths.QUIZZES_DIR / week / "quiz.ipynb", as_version=4)
     release = nbformat.read(grading.build_path("release") / week / "quiz.ipynb", as_version=4)
     ids = examples.answer_ids(source)
-    right = examples.answered(source, release, set(ids))
-    half = examples.answered(source, release, set(ids[: len(ids) // 2]))
     for i, student in enumerate(_students(n)):
+        # Each answers their own variant and types their id (so the bare and stock runs,
+        # which pin nothing, execute the same notebook as the course's grading).
+        nb = examples.answered(source, release, set(ids[: len(ids) // 2] if i % 4 == 3 else ids), student)
         folder = grading.build_path("submitted") / student / week
         folder.mkdir(parents=True, exist_ok=True)
-        nbformat.write(half if i % 4 == 3 else right, folder / "quiz.ipynb")
+        nbformat.write(with_typed_id(nb, student), folder / "quiz.ipynb")
         (folder / "timestamp.txt").write_text(examples.TIMESTAMP)
 
 
