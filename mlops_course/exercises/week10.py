@@ -38,6 +38,19 @@ sign, so every bin adds a non-negative amount and PSI is 0 only when all shares 
         (np.histogram(current, edges)[0] / len(current) + 1e-4)
         * np.log((np.histogram(current, edges)[0] / len(current) + 1e-4)
                  / (np.histogram(reference, edges)[0] / len(reference) + 1e-4)))))
+    wrong_answers = (
+        lambda reference, current, edges: float(np.sum(                       # counts, not shares
+            (np.maximum(np.histogram(current, edges)[0], 1e-4) - np.maximum(np.histogram(reference, edges)[0], 1e-4))
+            * np.log(np.maximum(np.histogram(current, edges)[0], 1e-4)
+                     / np.maximum(np.histogram(reference, edges)[0], 1e-4)))),
+        lambda reference, current, edges: float(np.sum(                       # no floor: empty bins give NaN
+            (np.histogram(current, edges)[0] / len(current) - np.histogram(reference, edges)[0] / len(reference))
+            * np.log(np.histogram(current, edges)[0] / len(current) / (np.histogram(reference, edges)[0] / len(reference))))),
+        lambda reference, current, edges: -_psi_reference(reference, current, edges),  # one factor's sign flipped
+    )
+    right_answers = (
+        lambda reference, current, edges: _psi_reference(current, reference, edges),  # PSI is symmetric
+    )
 
     def evaluate(self, fn) -> None:
         expect_callable(fn, "psi")
@@ -80,6 +93,15 @@ def kl_divergence(p, q):
 This is what `scipy.stats.entropy(p, q)` computes: it normalizes both inputs and uses
 the natural logarithm. KL is not symmetric, so the order of the arguments matters."""
     wrong_answer = staticmethod(lambda p, q: _kl(q, p))
+    wrong_answers = (
+        lambda p, q: float(np.sum(np.asarray(p) * np.log(np.asarray(p) / np.asarray(q)))),   # not normalized
+        lambda p, q: _kl(p, q) / np.log(2),                                                  # bits, not nats
+    )
+    right_answers = (
+        lambda p, q: float(__import__("scipy.stats", fromlist=["entropy"]).entropy(p, q)),
+        lambda p, q: float(np.sum(__import__("scipy.special", fromlist=["rel_entr"]).rel_entr(
+            np.asarray(p) / np.sum(p), np.asarray(q) / np.sum(q)))),
+    )
 
     def evaluate(self, fn) -> None:
         expect_callable(fn, "kl_divergence")
@@ -122,6 +144,18 @@ def ks_statistic(a, b):
 Both empirical CDFs are step functions that only jump at observed values, so the largest
 gap is always reached at one of the points of the two samples."""
     wrong_answer = staticmethod(lambda a, b: float(abs(np.mean(a) - np.mean(b)) / np.std(a)))
+    wrong_answers = (
+        lambda a, b: float(np.max(np.abs(                                     # evaluated only at a's values
+            np.searchsorted(np.sort(a), np.sort(a), side="right") / len(a)
+            - np.searchsorted(np.sort(b), np.sort(a), side="right") / len(b)))),
+        lambda a, b: float(np.max(np.abs(                                     # a fixed grid of 50 points
+            np.searchsorted(np.sort(a), g := np.linspace(min(np.min(a), np.min(b)), max(np.max(a), np.max(b)), 50),
+                            side="right") / len(a)
+            - np.searchsorted(np.sort(b), g, side="right") / len(b)))),
+    )
+    right_answers = (
+        lambda a, b: float(__import__("scipy.stats", fromlist=["ks_2samp"]).ks_2samp(a, b).statistic),
+    )
 
     def evaluate(self, fn) -> None:
         expect_callable(fn, "ks_statistic")
@@ -131,6 +165,7 @@ gap is always reached at one of the points of the two samples."""
             ("a shifted sample", rng.normal(0, 1, 250), rng.normal(0.4, 1, 150)),
             ("same mean but a wider spread", rng.normal(0, 1, 200), rng.normal(0, 3, 220)),
             ("small integer samples with ties", rng.integers(0, 5, 40).astype(float), rng.integers(1, 6, 30).astype(float)),
+            ("a first sample lying entirely above the second", rng.normal(10, 1, 30), rng.normal(0, 1, 25)),
         ]
         for what, a, b in cases:
             got = expect_number(fn(a, b), "ks_statistic")
@@ -168,6 +203,15 @@ def chi_square_drift(reference, current, alpha=0.05):
 The null hypothesis says the current categories follow the reference shares; a small
 p-value means such a difference would be rare if that were true."""
     wrong_answer = staticmethod(lambda reference, current, alpha=0.05: (0.5, False))
+    wrong_answers = (
+        lambda reference, current, alpha=0.05: (_chi2(reference, current),       # the flag the wrong way round
+                                                bool(_chi2(reference, current) > alpha)),
+        lambda reference, current, alpha=0.05: (                                  # expected from the wrong side
+            _chi2(current, reference), bool(_chi2(current, reference) < alpha)),
+    )
+    right_answers = (
+        lambda reference, current, alpha=0.05: (lambda p: (p, p < alpha))(_chi2(list(reference), list(current))),
+    )
 
     def evaluate(self, fn) -> None:
         import pandas as pd
@@ -234,6 +278,13 @@ def adwin_drift_points(stream, delta=0.002):
 `update`; it is False again after the next one. A new detector per call keeps two
 streams from mixing."""
     wrong_answer = staticmethod(_adwin_ignoring_delta)
+    wrong_answers = (
+        lambda stream, delta=0.002: [i + 1 for i in _adwin_points(stream, delta)],     # 1-based positions
+        lambda stream, delta=0.002: _adwin_points(np.asarray(stream)[::-1], delta),    # stream fed backwards
+    )
+    right_answers = (
+        lambda stream, delta=0.002: [int(i) for i in _adwin_points(list(stream), delta)],
+    )
 
     def evaluate(self, fn) -> None:
         expect_callable(fn, "adwin_drift_points")
@@ -323,6 +374,21 @@ def quality_checks(df, schema, min_rows=100, max_missing=0.05):
 Each check is cheap and needs no label, so it can run on every batch before the model sees it."""
     wrong_answer = staticmethod(lambda df, schema, min_rows=100, max_missing=0.05: {
         "schema_ok": True, "volume_ok": len(df) > 0, "missing_ok": True, "range_ok": True})
+    wrong_answers = (
+        # NaN counted as out of range (between() is False for NaN)
+        lambda df, schema, min_rows=100, max_missing=0.05: {
+            **_quality(df, schema, min_rows, max_missing),
+            "range_ok": all(df[c].between(lo, hi).all() for c, (lo, hi) in schema.items()
+                            if c in df.columns and str(df[c].dtype) != "object")},
+        # a missing column passes the completeness check
+        lambda df, schema, min_rows=100, max_missing=0.05: {
+            **_quality(df, schema, min_rows, max_missing),
+            "missing_ok": bool(df[[c for c in schema if c in df.columns]].isna().mean().max() <= max_missing)},
+    )
+    right_answers = (
+        # column by column with explicit loops (the check's own reference)
+        lambda df, schema, min_rows=100, max_missing=0.05: _quality(df, schema, min_rows, max_missing),
+    )
 
     def evaluate(self, fn) -> None:
         import pandas as pd
