@@ -35,7 +35,7 @@ from .. import paths
 from . import sandbox
 from ..services import GradebookError
 from ..variant import MISMATCH
-from ..quizcells import grade_id, is_answer, is_question, is_written_answer, item_of, points
+from ..quizcells import OPTIONS_SUFFIX, grade_id, is_answer, is_question, is_written_answer, item_of, points
 from .integrity import OVERTIME, RENAMED_MARK, TAMPERED, TRUNCATED, suspicious_code
 from .variants import id_review
 
@@ -229,6 +229,8 @@ class FeedbackSummary(NbGraderPreprocessor):
         headings, items = {}, {}
         for cell in nb.cells:
             gid = grade_id(cell)
+            if gid.endswith(OPTIONS_SUFFIX):  # the student reads the lettered options, not the code
+                cell.metadata["transient"] = {"remove_source": True}
             if is_question(cell):
                 titled = [line for line in cell.source.splitlines() if re.search(r"\bQ\d+\b", line)]
                 headings[item_of(gid)] = (titled or [gid])[0].lstrip("#* ").split(".")[0].strip("* ")
