@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -21,6 +22,17 @@ from .services import child_env
 
 #: Markers Git writes into a file whose merge it could not finish.
 CONFLICT_MARKERS = ("<<<<<<<", "=======", ">>>>>>>")
+
+# Terminal control sequences and progress-spinner lines that dvc prints even without a terminal.
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+_SPINNER = re.compile(r"^\s*[\u2800-\u28ff]")
+
+
+def plain(text: str) -> str:
+    """``text`` without colour codes and spinner lines: what a person reads in a log."""
+    lines = (_ANSI.sub("", line) for line in text.splitlines())
+    return "\n".join(line for line in lines if not _SPINNER.match(line)).strip()
+
 
 # One fake minute per command: commit dates (and so ids) do not depend on the clock.
 _clock = itertools.count(1_767_225_600, 60)
@@ -51,7 +63,7 @@ def run(tool: str, *args: str, repo: Path | str, check: bool = True, show: bool 
         candidate = Path(sys.executable).parent / "dvc"
         exe = str(candidate) if candidate.exists() else "dvc"
     done = subprocess.run([exe, *map(str, args)], cwd=repo, env=tool_env(repo), capture_output=True, text=True)
-    output = (done.stdout + done.stderr).strip()
+    output = plain(done.stdout + done.stderr)
     if show:
         print("$", shlex.join([tool, *map(str, args)]))
         if output:
@@ -158,7 +170,7 @@ def run_workflow(workflow: Path | str, remote: Path | str, workdir: Path | str, 
     name = job or next(iter(jobs))
     clone = workdir / "checkout"
     env = {**tool_env(clone), "PYTHONDONTWRITEBYTECODE": "1", "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
-           "COLUMNS": "120"}
+           "PY_COLORS": "0", "COLUMNS": "120"}
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env["PATH"]])
     print(f"job {name!r} on a fresh folder ({jobs[name].get('runs-on', '?')} on GitHub)")
     for number, step in enumerate(jobs[name]["steps"], 1):
@@ -195,7 +207,7 @@ def run_workflow(workflow: Path | str, remote: Path | str, workdir: Path | str, 
         else:
             done = subprocess.run(["bash", "-e", "-c", step["run"]], cwd=clone, env=env,
                                   capture_output=True, text=True)
-            ok, log = done.returncode == 0, (done.stdout + done.stderr).strip()
+            ok, log = done.returncode == 0, plain(done.stdout + done.stderr)
         print(f"  {'✓' if ok else '✗'} step {number}: {label}")
         if log and (not ok or "pytest" in str(step.get("run", ""))):
             print(textwrap.indent("\n".join(log.splitlines()[-12:]), "      "))
