@@ -185,7 +185,9 @@ def _dvc_scenario(root: Path, relpath: str, data: bytes) -> dict:
     remote = vcs.bare_remote(root / "origin.git")
     storage = root / "dvc-storage"
     repo = vcs.new_repo(root / "work")
-    vcs.dvc("init", "-q", repo=repo, show=False)
+    # What `dvc init` writes, written directly (one dvc call less per check), plus a default remote.
+    vcs.write(repo / ".dvc" / ".gitignore", "/config.local\n/tmp\n/cache\n")
+    (repo / ".dvcignore").write_text("# files DVC should ignore\n")
     (repo / ".dvc" / "config").write_text(
         f"[core]\n    remote = storage\n['remote \"storage\"']\n    url = {storage}\n")
     (repo / "README.md").write_text("# churn data\n")
@@ -251,7 +253,9 @@ commit names data that only your laptop has."""
                                                ("git", "commit", "-am", "Track data with DVC"),
                                                ("git", "push", "-u", "origin", "HEAD")]),
     )
-    check_budget = 6.0  # a real DVC round trip: init, add, push, then clone and pull (about 0.4 s per dvc call)
+    # A real DVC round trip (the student's add and push, then a clone and dvc pull): about 1.5 s on
+    # an idle 2-core machine, 9 s measured with the machine shared by four other jobs.
+    check_budget = 15.0
     time_limit = 30.0
 
     def evaluate(self, fn) -> None:
