@@ -16,6 +16,7 @@ export PATH := $(BIN):$(PATH)
 # Third-party telemetry off (MLflow, Evidently and tools honouring DO_NOT_TRACK).
 export DO_NOT_TRACK := true
 export MLFLOW_DISABLE_TELEMETRY := true
+export DVC_NO_ANALYTICS := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 

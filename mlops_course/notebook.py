@@ -9,6 +9,7 @@ import random
 TELEMETRY_OFF = {
     "DO_NOT_TRACK": "true",
     "MLFLOW_DISABLE_TELEMETRY": "true",
+    "DVC_NO_ANALYTICS": "1",  # DVC ignores DO_NOT_TRACK (week 12)
     "TF_CPP_MIN_LOG_LEVEL": "2",  # keep TensorFlow's start-up noise out of student notebooks
 }
 

@@ -1,13 +1,292 @@
-"""Week 12 exercises: version control, data versioning, CI for ML, containers and scaling."""
+"""Week 12 exercises: version control, data versioning, CI for ML, containers and scaling.
+
+The Git and DVC checks build a small repository, a bare remote and (for DVC) a local
+remote in a temporary folder of their own, run the student's function on it and then
+read the result the way a teammate would: ``git log`` and the remote's branches, or a
+fresh clone followed by ``dvc pull``.
+"""
 from __future__ import annotations
 
 import hashlib
 import math
+import tempfile
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from .. import vcs
 from ..checks import Exercise, Incorrect, expect_callable, expect_number, register
+
+
+# -- exercise 1: finish a merge that stopped on a conflict, push the branch ----------
+def _g(repo, *args, check=True):
+    return vcs.git(*args, repo=repo, check=check, show=False)
+
+
+def _merge_scenario(root: Path, branch: str, base: list[str], at: int, ours: str, theirs: str,
+                    pushed_before: bool) -> dict:
+    """A clone on ``branch`` whose ``git merge origin/main`` stopped on a conflict in
+    params.yaml: both sides added a different line at the same place."""
+    remote = vcs.bare_remote(root / "origin.git")
+    repo = vcs.new_repo(root / "work")
+    (repo / "params.yaml").write_text("".join(base))
+    (repo / "README.md").write_text("# churn model\n")
+    _g(repo, "add", ".")
+    _g(repo, "commit", "-q", "-m", "First parameters")
+    _g(repo, "remote", "add", "origin", str(remote))
+    _g(repo, "push", "-q", "origin", "main")
+    _g(repo, "checkout", "-q", "-b", branch)
+    (repo / "params.yaml").write_text("".join(base[:at] + [ours] + base[at:]))
+    _g(repo, "commit", "-q", "-am", "Add a parameter on the branch")
+    if pushed_before:
+        _g(repo, "push", "-q", "origin", branch)
+    ours_tip = vcs.out("rev-parse", "HEAD", repo=repo)
+    _g(repo, "checkout", "-q", "main")
+    (repo / "params.yaml").write_text("".join(base[:at] + [theirs] + base[at:]))
+    _g(repo, "commit", "-q", "-am", "Add a parameter on main")
+    _g(repo, "push", "-q", "origin", "main")
+    main_tip = vcs.out("rev-parse", "HEAD", repo=repo)
+    _g(repo, "checkout", "-q", branch)
+    _g(repo, "merge", "origin/main", check=False)
+    return {"repo": repo, "remote": remote, "branch": branch, "ours": ours_tip, "main": main_tip,
+            "good": [base[:at] + [ours, theirs] + base[at:], base[:at] + [theirs, ours] + base[at:]]}
+
+
+_MERGES = [
+    ("tune-trees", ["learning_rate: 0.1\n", "max_depth: 3\n", "n_estimators: 200\n"], 2,
+     "subsample: 0.8\n", "min_child_weight: 5\n", False),
+    ("feature/regularise", ["# model parameters\n", "C: 1.0\n", "penalty: l2\n", "max_iter: 500\n"], 4,
+     "class_weight: balanced\n", "tol: 0.0001\n", True),
+]
+
+
+def _keep_both_sides(repo):
+    path = Path(repo) / "params.yaml"
+    kept = [line for line in path.read_text().splitlines(keepends=True)
+            if not line.startswith(vcs.CONFLICT_MARKERS)]
+    path.write_text("".join(kept))
+
+
+def _finish(repo, resolve, push=("push", "origin", "HEAD"), commit=("commit", "--no-edit")):
+    resolve(repo)
+    _g(repo, "add", "params.yaml")
+    _g(repo, *commit)
+    if push:
+        _g(repo, *push)
+
+
+def _union_with_merge_file(repo):
+    """Valid alternative: rebuild the file from the three index stages with --union."""
+    folder = Path(repo)
+    for stage, name in ((1, "base"), (2, "ours"), (3, "theirs")):
+        (folder / f".{name}.yaml").write_text(vcs.out("show", f":{stage}:params.yaml", repo=repo) + "\n")
+    merged = _g(repo, "merge-file", "-p", "--union", ".ours.yaml", ".base.yaml", ".theirs.yaml").stdout
+    (folder / "params.yaml").write_text(merged)
+    for name in ("base", "ours", "theirs"):
+        (folder / f".{name}.yaml").unlink()
+    _g(repo, "add", "params.yaml")
+    _g(repo, "commit", "-m", "Merge origin/main: keep both new parameters")
+    branch = vcs.out("branch", "--show-current", repo=repo)
+    _g(repo, "push", "-u", "origin", branch)
+
+
+class FinishMerge(Exercise):
+    title = "Resolve a merge conflict, commit the merge and push the branch"
+    hints = (
+        "Read the file first: the lines between `<<<<<<<` and `=======` are your side, those between "
+        "`=======` and `>>>>>>>` the other side. Here both sides are wanted, so resolving means keeping "
+        "both lines and deleting the three marker lines. Then Git needs `add`, `commit` and `push`.",
+        "Write params.yaml back without the lines that start with a marker, then "
+        "`git(\"add\", \"params.yaml\", repo=repo)`, `git(\"commit\", \"--no-edit\", repo=repo)` (Git "
+        "already knows it is finishing a merge) and `git(\"push\", \"origin\", \"HEAD\", repo=repo)`, which "
+        "pushes the branch you are on under its own name.",
+    )
+    solution = """```python
+def finish_merge(repo):
+    path = Path(repo) / "params.yaml"
+    lines = path.read_text().splitlines(keepends=True)
+    kept = [line for line in lines if not line.startswith(("<<<<<<<", "=======", ">>>>>>>"))]
+    path.write_text("".join(kept))
+    git("add", "params.yaml", repo=repo)
+    git("commit", "--no-edit", repo=repo)
+    git("push", "origin", "HEAD", repo=repo)
+```
+`git add` marks the conflict as resolved and `git commit` records a merge commit with
+two parents (your branch and `origin/main`). Pushing `HEAD` sends the branch you are on,
+whatever its name; `git push -u origin tune-trees` names it explicitly. Note that Git
+lets you commit a file that still holds markers: checking for them is your job."""
+    wrong_answer = staticmethod(lambda repo: _finish(repo, lambda r: None))  # markers committed
+    wrong_answers = (
+        # keeps one side only (the whole file from one side drops the other new line)
+        lambda repo: _finish(repo, lambda r: _g(r, "checkout", "--ours", "params.yaml")),
+        lambda repo: _finish(repo, lambda r: _g(r, "checkout", "--theirs", "params.yaml")),
+        # resolves and commits, but never pushes
+        lambda repo: _finish(repo, _keep_both_sides, push=None),
+        # pushes main instead of the branch being merged
+        lambda repo: _finish(repo, _keep_both_sides, push=("push", "origin", "main")),
+        # pushes the merge onto main on the remote
+        lambda repo: _finish(repo, _keep_both_sides, push=("push", "origin", "HEAD:main")),
+        # gives up on the merge: no two-parent commit
+        lambda repo: (_g(repo, "merge", "--abort"), _g(repo, "push", "origin", "HEAD")),
+        # writes the file from memory: the lesson's values, not this repository's
+        lambda repo: _finish(repo, lambda r: (Path(r) / "params.yaml").write_text(
+            "learning_rate: 0.1\nmax_depth: 5\nsubsample: 0.8\nmin_child_weight: 5\n")),
+    )
+    right_answers = (
+        lambda repo: _finish(repo, _keep_both_sides),
+        lambda repo: _finish(repo, _keep_both_sides, commit=("commit", "-m", "Merge origin/main"),
+                             push=("push", "-u", "origin", vcs.out("rev-parse", "--abbrev-ref", "HEAD", repo=repo))),
+        _union_with_merge_file,
+    )
+    check_budget = 1.5  # two real repositories with a remote each: about 40 git commands
+
+    def evaluate(self, fn) -> None:
+        expect_callable(fn, "finish_merge")
+        for branch, base, at, ours, theirs, pushed in _MERGES:
+            with tempfile.TemporaryDirectory(prefix="week12_merge_") as tmp:
+                case = _merge_scenario(Path(tmp), branch, base, at, ours, theirs, pushed)
+                fn(case["repo"])
+                self._judge(case)
+
+    @staticmethod
+    def _judge(case) -> None:
+        repo, branch = case["repo"], case["branch"]
+        where = f"In a repository on branch {branch!r}"
+        if (repo / ".git" / "MERGE_HEAD").exists():
+            raise Incorrect(f"{where} the merge is still open: `git add` the resolved file, then `git commit`.")
+        if vcs.out("branch", "--show-current", repo=repo) != branch:
+            raise Incorrect(f"{where} your function left another branch checked out: finish the merge on it.")
+        found = vcs.parents(repo)
+        if sorted(found) != sorted([case["ours"], case["main"]]) or found[0] != case["ours"]:
+            raise Incorrect(f"{where} the last commit has {len(found)} parent(s) and is not the merge of the "
+                            "branch with origin/main: finish the merge that stopped rather than starting over.")
+        if vcs.files_with_markers(repo):
+            raise Incorrect(f"{where} the merge commit still holds conflict markers in "
+                            f"{vcs.files_with_markers(repo)}: delete the marker lines before `git add`.")
+        text = vcs.out("show", "HEAD:params.yaml", repo=repo) + "\n"
+        if text.splitlines(keepends=True) not in case["good"]:
+            raise Incorrect(f"{where} params.yaml in the merge commit is not right: both sides added a "
+                            "parameter and both must stay; every other line stays as it was.")
+        if vcs.out("status", "--porcelain", "--untracked-files=no", repo=repo):
+            raise Incorrect(f"{where} changes to tracked files are left uncommitted.")
+        heads = vcs.remote_heads(case["remote"])
+        if heads.get("main") != case["main"]:
+            raise Incorrect(f"{where} main on the remote changed: push the branch you are on, not main.")
+        if heads.get(branch) != vcs.out("rev-parse", "HEAD", repo=repo):
+            raise Incorrect(f"{where} the remote does not have your merge on {branch!r}: push that branch "
+                            "(`git push origin HEAD` pushes the branch you are on).")
+
+
+# -- exercise 3: put a data file under DVC and share it ---------------------------------
+def _dvc_scenario(root: Path, relpath: str, data: bytes) -> dict:
+    """A Git repository with DVC initialised, a local DVC remote as default, pushed to a
+    bare origin, and one new data file that nothing tracks yet."""
+    remote = vcs.bare_remote(root / "origin.git")
+    storage = root / "dvc-storage"
+    repo = vcs.new_repo(root / "work")
+    # What `dvc init` writes, written directly (one dvc call less per check), plus a default remote.
+    vcs.write(repo / ".dvc" / ".gitignore", "/config.local\n/tmp\n/cache\n")
+    (repo / ".dvcignore").write_text("# files DVC should ignore\n")
+    (repo / ".dvc" / "config").write_text(
+        f"[core]\n    remote = storage\n['remote \"storage\"']\n    url = {storage}\n")
+    (repo / "README.md").write_text("# churn data\n")
+    _g(repo, "add", ".")
+    _g(repo, "commit", "-q", "-m", "Start tracking data with DVC")
+    _g(repo, "remote", "add", "origin", str(remote))
+    _g(repo, "push", "-q", "-u", "origin", "main")
+    vcs.write(repo / relpath, "")
+    (repo / relpath).write_bytes(data)
+    return {"repo": repo, "remote": remote, "path": relpath, "data": data, "clone": root / "teammate"}
+
+
+def _share(repo, path, steps):
+    for tool, *args in steps:
+        vcs.run(tool, *[a.format(path=path, folder=str(Path(path).parent)) for a in args], repo=repo, show=False)
+
+
+_DVC_WAY = [("dvc", "add", "{path}"), ("git", "add", "{path}.dvc", "{folder}/.gitignore"),
+            ("git", "commit", "-m", "Track {path} with DVC"), ("dvc", "push"), ("git", "push", "origin", "main")]
+
+
+class TrackAndShare(Exercise):
+    title = "Version a data file with DVC and share it through the remotes"
+    hints = (
+        "Four commands, two tools: DVC puts the file in its cache and writes a small pointer "
+        "(`dvc add`); Git records the pointer (`git add`, `git commit`); each tool then sends its part to "
+        "its own remote (`dvc push` for the data, `git push` for the commit).",
+        "`dvc add` prints which two files to `git add`: `PATH.dvc` and the `.gitignore` next to the "
+        "data (so nobody commits the data by accident). The DVC remote is already the default, so "
+        "`dvc push` needs no arguments; the Git branch is `main`.",
+    )
+    solution = """```python
+def track_and_share(repo, path):
+    dvc("add", path, repo=repo)
+    git("add", f"{path}.dvc", str(Path(path).parent / ".gitignore"), repo=repo)
+    git("commit", "-m", f"Track {path} with DVC", repo=repo)
+    dvc("push", repo=repo)
+    git("push", "origin", "main", repo=repo)
+```
+A teammate who clones the repository gets the pointer from Git and the bytes from
+`dvc pull`; both pushes are needed. Forgetting `dvc push` is the classic mistake: the
+commit names data that only your laptop has."""
+    wrong_answer = staticmethod(lambda repo, path: _share(repo, path, [s for s in _DVC_WAY if s[:2] != ("dvc", "push")]))
+    wrong_answers = (
+        # the data itself goes into Git
+        lambda repo, path: _share(repo, path, [("git", "add", "{path}"), ("git", "commit", "-m", "data"),
+                                               ("git", "push", "origin", "main")]),
+        # the pointer is never committed, only the data pushed
+        lambda repo, path: _share(repo, path, [("dvc", "add", "{path}"), ("dvc", "push"),
+                                               ("git", "push", "origin", "main")]),
+        # committed but the commit never reaches origin
+        lambda repo, path: _share(repo, path, _DVC_WAY[:-1]),
+        # the pointer is committed without the .gitignore DVC wrote
+        lambda repo, path: _share(repo, path, [("dvc", "add", "{path}"), ("git", "add", "{path}.dvc"),
+                                               ("git", "commit", "-m", "data"), ("dvc", "push"),
+                                               ("git", "push", "origin", "main")]),
+    )
+    right_answers = (
+        lambda repo, path: _share(repo, path, _DVC_WAY),
+        # another order, DVC staging for Git itself, and the remote named explicitly
+        lambda repo, path: _share(repo, path, [("dvc", "config", "core.autostage", "true"), ("dvc", "add", "{path}"),
+                                               ("dvc", "push", "-r", "storage"),
+                                               ("git", "commit", "-am", "Track data with DVC"),
+                                               ("git", "push", "-u", "origin", "HEAD")]),
+    )
+    # A real DVC round trip (the student's add and push, then a clone and dvc pull): about 1.5 s on
+    # an idle 2-core machine, 9 s measured with the machine shared by four other jobs.
+    check_budget = 15.0
+    time_limit = 30.0
+
+    def evaluate(self, fn) -> None:
+        expect_callable(fn, "track_and_share")
+        rng = np.random.default_rng(12)
+        frame = pd.DataFrame({"tenure": rng.integers(1, 72, 40), "charges": rng.normal(60, 15, 40).round(2)})
+        with tempfile.TemporaryDirectory(prefix="week12_dvc_") as tmp:
+            case = _dvc_scenario(Path(tmp), "raw/customers.csv", frame.to_csv(index=False).encode())
+            fn(case["repo"], case["path"])
+            self._judge(case)
+
+    @staticmethod
+    def _judge(case) -> None:
+        path, clone = case["path"], case["clone"]
+        done = vcs.git("clone", "-q", str(case["remote"]), str(clone), repo=clone.parent, check=False, show=False)
+        if done.returncode != 0:
+            raise Incorrect("The Git remote could not be cloned after your function ran.")
+        if vcs.out("ls-files", "--", path, repo=clone):
+            raise Incorrect(f"A fresh clone has {path} itself in Git's history: Git should hold only the "
+                            "small pointer file, DVC the data.")
+        if not (clone / f"{path}.dvc").exists():
+            raise Incorrect(f"A fresh clone of origin has no {path}.dvc: commit the pointer and push the commit.")
+        if vcs.git("check-ignore", "-q", path, repo=clone, check=False, show=False).returncode != 0:
+            raise Incorrect(f"In a fresh clone Git would not ignore {path}: commit the .gitignore that "
+                            "`dvc add` wrote next to it.")
+        pulled = vcs.dvc("pull", "-q", repo=clone, check=False, show=False)
+        if pulled.returncode != 0 or not (clone / path).exists():
+            raise Incorrect("In a fresh clone `dvc pull` could not fetch the data: the DVC remote does not "
+                            "have it yet.")
+        if (clone / path).read_bytes() != case["data"]:
+            raise Incorrect(f"In a fresh clone `dvc pull` brought back another version of {path}.")
 
 _BLOBS = [b"", b"sepal_length,species\n5.1,setosa\n", b"model weights v2", bytes(range(256)) * 3]
 
@@ -27,6 +306,10 @@ The name of a cached file is derived from its content, not from its file name: t
 identical files share one cache entry and any change gives a new entry. The first two
 characters become a folder so that no folder holds millions of files."""
     wrong_answer = staticmethod(lambda data: hashlib.md5(data).hexdigest())
+    wrong_answers = (
+        lambda data: (lambda d: f"{d[:2]}/{d[2:]}")(hashlib.sha256(data).hexdigest()),  # Git LFS's hash, not DVC's
+        lambda data: (lambda d: f"{d[:2]}/{d}")(hashlib.md5(data).hexdigest()),  # the whole digest repeated
+    )
 
     def evaluate(self, fn) -> None:
         expect_callable(fn, "cache_path")
@@ -40,47 +323,6 @@ characters become a folder so that no folder holds millions of files."""
                     raise Incorrect("The digest is right but the folder split is not: two characters, a slash, the rest.")
                 raise Incorrect(f"For {len(blob)} bytes of data the path {got!r} is not right: "
                                 "hash the content with MD5 (hex digest).")
-
-
-class ChangedFiles(Exercise):
-    title = "What changed between two versions of a data set"
-    hints = (
-        "Both arguments map a file name to its content hash. Added names are in new but not in old, "
-        "removed names in old but not in new.",
-        "Modified names are in both with different hashes. Return a dict of three sorted lists: "
-        "{'added': ..., 'removed': ..., 'modified': ...}.",
-    )
-    solution = """```python
-def changed_files(old, new):
-    return {
-        "added": sorted(set(new) - set(old)),
-        "removed": sorted(set(old) - set(new)),
-        "modified": sorted(name for name in set(old) & set(new) if old[name] != new[name]),
-    }
-```
-Comparing hashes instead of contents is what makes `dvc status` or `git status` fast:
-equal hashes mean equal files, so only the names with new hashes need attention."""
-    wrong_answer = staticmethod(lambda old, new: {"added": sorted(set(new) - set(old)),
-                                                  "removed": sorted(set(old) - set(new)), "modified": []})
-
-    _CASES = [
-        ({"a.csv": "11", "b.csv": "22", "c.csv": "33"}, {"a.csv": "11", "b.csv": "2f", "d.csv": "44"}),
-        ({}, {"x.parquet": "aa"}),
-        ({"m.pkl": "01", "n.pkl": "02", "o.pkl": "03"}, {"o.pkl": "30", "n.pkl": "02", "m.pkl": "10", "p.pkl": "9"}),
-    ]
-
-    def evaluate(self, fn) -> None:
-        expect_callable(fn, "changed_files")
-        for old, new in self._CASES:
-            got = fn(dict(old), dict(new))
-            if not isinstance(got, dict) or set(got) != {"added", "removed", "modified"}:
-                raise Incorrect("changed_files should return a dict with exactly the keys 'added', 'removed' and 'modified'.")
-            want = {"added": sorted(set(new) - set(old)), "removed": sorted(set(old) - set(new)),
-                    "modified": sorted(n for n in set(old) & set(new) if old[n] != new[n])}
-            for key in want:
-                if list(got[key]) != want[key]:
-                    raise Incorrect(f"For old={old} and new={new}, the list {key!r} is not right "
-                                    "(it should also be sorted).")
 
 
 SCHEMA = {"age": (0, 120), "income": (0, 1_000_000), "score": (0.0, 1.0)}
@@ -114,6 +356,19 @@ columns to look at. Note the order of the checks: a missing column must not rais
 KeyError."""
     wrong_answer = staticmethod(lambda df, schema: sorted(c for c, (lo, hi) in schema.items()
                                                           if c in df and ((df[c] < lo) | (df[c] > hi)).any()))
+    wrong_answers = (
+        # exclusive bounds: a value equal to low or high is allowed
+        lambda df, schema: sorted(c for c, (lo, hi) in schema.items()
+                                  if c not in df or df[c].isna().any() or not ((df[c] > lo) & (df[c] < hi)).all()),
+        # forgets that a missing column fails (and raises KeyError on it)
+        lambda df, schema: sorted(c for c, (lo, hi) in schema.items()
+                                  if df[c].isna().any() or not df[c].between(lo, hi).all()),
+    )
+    right_answers = (
+        lambda df, schema: sorted(c for c, (lo, hi) in schema.items()
+                                  if c not in df.columns or not df[c].notna().all() or df[c].lt(lo).any()
+                                  or df[c].gt(hi).any()),
+    )
 
     _GOOD = pd.DataFrame({"age": [25, 40, 67], "income": [30_000, 52_000, 0], "score": [0.1, 0.5, 1.0]})
     _CASES = [
@@ -155,6 +410,16 @@ A fixed floor catches a broken model; the comparison with production catches a m
 that is fine in absolute terms but worse than what users already have."""
     wrong_answer = staticmethod(lambda new, prod, minimums, key="f1", max_drop=0.01:
                                 all(new[n] >= v for n, v in minimums.items()))
+    wrong_answers = (
+        # strict comparisons: a model exactly at the floor or exactly max_drop below is rejected
+        lambda new, prod, minimums, key="f1", max_drop=0.01: bool(
+            all(new[n] > v for n, v in minimums.items()) and new[key] > prod[key] - max_drop),
+        # no tolerance: the new model must match production
+        lambda new, prod, minimums, key="f1", max_drop=0.01: bool(
+            all(new[n] >= v for n, v in minimums.items()) and new[key] >= prod[key]),
+        # only the comparison with production, no floor
+        lambda new, prod, minimums, key="f1", max_drop=0.01: bool(new[key] >= prod[key] - max_drop),
+    )
 
     def evaluate(self, fn) -> None:
         expect_callable(fn, "quality_gate")
@@ -187,16 +452,33 @@ def _rebuilt(lines, changed):
     return 0
 
 
-class LayersRebuilt(Exercise):
-    title = "Which Docker layers a change rebuilds"
+def _miss_only_layers(lines, changed):
+    """Mistake: counts only RUN/COPY/ADD after the first miss (metadata steps are cache steps too)."""
+    total = _rebuilt(lines, changed)
+    rest = lines[len(lines) - total:] if total else []
+    return sum(line.split()[0].upper() in ("RUN", "COPY", "ADD") for line in rest)
+
+
+def _exact_source_only(lines, changed):
+    """Mistake: a COPY of a folder or of '.' is not seen as copying the file."""
+    for i, line in enumerate(lines):
+        parts = line.split()
+        if parts[0].upper() in ("COPY", "ADD") and changed in [p.rstrip("/") for p in parts[1:-1]]:
+            return len(lines) - i
+    return 0
+
+
+class StepsRebuilt(Exercise):
+    title = "Which build steps a change sends past the Docker cache"
     hints = (
-        "Walk through the lines in order. Only COPY and ADD lines read files from the build context; "
+        "Walk through the lines in order. Only COPY and ADD read files from the build context; "
         "their sources are every word between the instruction and the last word (the destination).",
         "The first COPY/ADD whose source is the changed file, a folder containing it (src + '/') or '.' "
-        "invalidates its layer and every layer after it: return len(lines) - index. Return 0 if no line uses the file.",
+        "misses the cache, and so does every step after it, whatever its instruction: return "
+        "len(lines) - index. Return 0 if no line copies the file.",
     )
     solution = """```python
-def layers_rebuilt(lines, changed):
+def steps_rebuilt(lines, changed):
     for i, line in enumerate(lines):
         parts = line.split()
         if parts[0].upper() in ("COPY", "ADD"):
@@ -206,31 +488,37 @@ def layers_rebuilt(lines, changed):
                     return len(lines) - i
     return 0
 ```
-Docker reuses a cached layer only while the instruction and every file it copies are
-unchanged; the first changed layer and all layers after it are rebuilt. That is why
-rarely changing steps (system packages, `pip install`) go first and the often-edited
-source code goes last."""
+Docker reuses a cached step only while its instruction and every file it copies are
+unchanged and all steps before it came from the cache; from the first miss on, every
+step runs again, ENV and CMD included (they are quick, RUN pip install is not). That is
+why rarely changing steps (system packages, `pip install`) go first and the
+often-edited source code goes last."""
     wrong_answer = staticmethod(lambda lines, changed: 1)
+    wrong_answers = (
+        _miss_only_layers,
+        _exact_source_only,
+        lambda lines, changed: max(0, _rebuilt(lines, changed) - 1),  # the missed step itself not counted
+    )
 
     _FILES = [
         ["FROM python:3.11-slim", "WORKDIR /app", "COPY requirements.txt .", "RUN pip install -r requirements.txt",
-         "COPY src/ src/", "CMD python src/train.py"],
+         "COPY src/ src/", "ENV PYTHONUNBUFFERED=1", "CMD python src/train.py"],
         ["FROM python:3.11-slim", "WORKDIR /app", "COPY . .", "RUN pip install -r requirements.txt",
          "CMD python src/train.py"],
         ["FROM python:3.11-slim", "RUN apt-get update", "COPY requirements.txt constraints.txt ./",
          "RUN pip install -r requirements.txt", "COPY data/params.yaml params.yaml", "COPY src src",
-         "ENTRYPOINT [\"python\", \"src/train.py\"]"],
+         "USER trainer", "ENTRYPOINT [\"python\", \"src/train.py\"]"],
     ]
 
     def evaluate(self, fn) -> None:
-        expect_callable(fn, "layers_rebuilt")
+        expect_callable(fn, "steps_rebuilt")
         for lines in self._FILES:
             for changed in ("src/train.py", "requirements.txt", "constraints.txt", "data/params.yaml", "README.md"):
-                got = expect_number(fn(list(lines), changed), "The number of layers")
+                got = expect_number(fn(list(lines), changed), "The number of steps")
                 want = _rebuilt(lines, changed)
                 if got != want:
                     raise Incorrect(f"For a Dockerfile of {len(lines)} lines starting {lines[2]!r} (third line) and a "
-                                    f"change to {changed!r}, {int(got)} layers is not right.")
+                                    f"change to {changed!r}, {int(got)} steps is not right.")
 
 
 class ReplicasNeeded(Exercise):
@@ -249,6 +537,12 @@ sum continuously; the headroom below 100 % absorbs bursts while new replicas sta
 and the minimum keeps the service up if one replica dies."""
     wrong_answer = staticmethod(lambda load_rps, capacity_rps, target=0.7, min_replicas=2:
                                 max(min_replicas, round(load_rps / capacity_rps)))
+    wrong_answers = (
+        lambda load_rps, capacity_rps, target=0.7, min_replicas=2:
+            max(min_replicas, int(load_rps / (capacity_rps * target))),  # rounds down
+        lambda load_rps, capacity_rps, target=0.7, min_replicas=2:
+            math.ceil(load_rps / (capacity_rps * target)),  # no minimum
+    )
 
     def evaluate(self, fn) -> None:
         expect_callable(fn, "replicas_needed")
@@ -263,10 +557,11 @@ and the minimum keeps the service up if one replica dies."""
                                 f"{low} replicas, {got} is not right.")
 
 
+finish_merge = FinishMerge()
 cache_path = CachePath()
-changed_files = ChangedFiles()
+track_and_share = TrackAndShare()
 failing_columns = ValidateFrame()
 quality_gate = QualityGate()
-layers_rebuilt = LayersRebuilt()
+steps_rebuilt = StepsRebuilt()
 replicas_needed = ReplicasNeeded()
 EXERCISES = register(globals())
