@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from helpers import DEEP_FOLDER, ROOT, make_course_root, run_course, write_submission
+from mlops_course import paths
 from mlops_course.instructor import integrity
 from mlops_course.notebook import disable_telemetry
 
@@ -27,6 +28,22 @@ def student_room_env(tmp_path_factory) -> dict:
     (root / "data").symlink_to(ROOT / "data")
     return {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")])),
             "MLOPS_COURSE_ROOT": str(root)}
+
+
+@pytest.fixture(scope="session")
+def executed_lesson():
+    """The executed solutions notebook of a week, run once per test session (a week's
+    tests share an xdist worker): (notebook with outputs, seconds it took)."""
+    from mlops_course.instructor.execute import execute
+
+    cache = {}
+
+    def get(week: str):
+        if week not in cache:
+            cache[week] = execute(paths.SOLUTIONS_DIR / f"{week}.ipynb")
+        return cache[week]
+
+    return get
 
 
 @pytest.fixture(scope="session")

@@ -22,9 +22,9 @@ QUIZZES = paths.quiz_weeks()
 
 @pytest.mark.notebook
 @pytest.mark.parametrize("week", by_week(LESSONS))
-def test_solution_lesson_runs_and_every_check_passes(week):
+def test_solution_lesson_runs_and_every_check_passes(week, executed_lesson):
     """Protects: the lesson runs top to bottom and every exercise's answer is correct."""
-    nb, seconds = execute(paths.SOLUTIONS_DIR / f"{week}.ipynb")
+    nb, seconds = executed_lesson(week)
     found = verdicts(nb)
     assert len(found) >= 4, f"{week}: only {len(found)} self-checks ran"
     wrong = [v for v in found if v["status"] != "correct"]

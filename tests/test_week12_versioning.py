@@ -3,12 +3,11 @@ red and green for the right reasons, and the figures the lesson's prose quotes h
 from __future__ import annotations
 
 import os
-import subprocess
 
 import numpy as np
 import pytest
 
-from mlops_course import paths, vcs
+from mlops_course import vcs
 
 from helpers import by_week
 
@@ -97,14 +96,14 @@ def test_autoscaling_figures():
 
 @pytest.mark.notebook
 @pytest.mark.parametrize("week", by_week(["12_versioning_cicd"]))
-def test_lesson_outputs_match_its_prose(week):
+def test_lesson_outputs_match_its_prose(week, executed_lesson):
     """Protects: what the prose says the executed lesson shows: a two-parent merge on the
     branch that reached the remote, a DVC 3 pointer, the workflow green on the first push,
     red at the test step on the broken data (data test naming the columns), green after the
     restore, and the 2.1 ratio of replica-hours."""
-    from mlops_course.instructor.execute import execute, output_text
+    from mlops_course.instructor.execute import output_text
 
-    nb, _ = execute(paths.SOLUTIONS_DIR / f"{week}.ipynb")
+    nb, _ = executed_lesson(week)
     text = output_text(nb)
     assert "branches on the remote: ['main', 'tune-trees']" in text
     assert "parents of the last commit on tune-trees: 2" in text
