@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import json
-import shutil
 import zipfile
 from datetime import datetime
 
@@ -18,7 +17,9 @@ import nbformat
 import pytest
 
 from mlops_course import paths
-from mlops_course.instructor.examples import expected_outcome
+from mlops_course.instructor.examples import half_ids, answered, expected_outcome
+from mlops_course.instructor.variants import with_typed_id
+from mlops_course.quizcells import answer_ids
 from mlops_course.instructor.grading import GRADED, due_dates
 from mlops_course.instructor.lms import LmsError, Roster, collect_zip
 
@@ -36,29 +37,29 @@ kath,,501,"Johnson, Katherine",kath@example.org,,,
 edsger,,601;502,"Dijkstra, Edsger",edsger@example.org,,,
 barbara,,503,"Liskov, Barbara",barbara@example.org,,,
 """
-CANVAS = {  # zip entry -> example notebook it holds
-    "lovelaceada_1001_5001_quiz.ipynb": "all_correct",
-    "hoppergrace_LATE_1002_5002_quiz.ipynb": "all_correct",
-    "turingalan_1003_5003_quiz.ipynb": "untouched",  # first upload ...
-    "turingalan_1003_5010_quiz-1.ipynb": "half_correct",  # ... and the resubmission Canvas renamed
-    "strangerstan_1999_5004_quiz.ipynb": "all_correct",  # not on the roster
-    "lovelaceada_1001_5005_notes.pdf": None,  # not a notebook
+CANVAS = {  # zip entry -> (example notebook it holds, the student who answered it)
+    "lovelaceada_1001_5001_quiz.ipynb": ("all_correct", "ada"),
+    "hoppergrace_LATE_1002_5002_quiz.ipynb": ("all_correct", "grace"),
+    "turingalan_1003_5003_quiz.ipynb": ("untouched", "alan"),  # first upload ...
+    "turingalan_1003_5010_quiz-1.ipynb": ("half_correct", "alan"),  # ... and the resubmission Canvas renamed
+    "strangerstan_1999_5004_quiz.ipynb": ("all_correct", "stan"),  # not on the roster
+    "lovelaceada_1001_5005_notes.pdf": (None, None),  # not a notebook
 }
-MOODLE = {  # zip entry -> (example notebook, upload time in the zip)
-    "Katherine Johnson_501_assignsubmission_file/quiz.ipynb": ("all_correct", (2026, 9, 10, 12, 0, 0)),
-    "Katherine Johnson_501_assignsubmission_onlinetext_/onlinetext.html": (None, (2026, 9, 10, 12, 0, 0)),
-    "Edsger Dijkstra_502_assignsubmission_file_/quiz.ipynb": ("untouched", (2026, 9, 13, 9, 0, 0)),
-    "Edsger Dijkstra_502_assignsubmission_file_/quiz (1).ipynb": ("all_correct", (2026, 9, 16, 8, 0, 0)),
-    "Barbara Liskov_777_assignsubmission_file_quiz.ipynb": ("half_correct", (2026, 9, 12, 8, 0, 0)),
-    "Nobody Known_999_assignsubmission_file/quiz.ipynb": ("all_correct", (2026, 9, 12, 8, 0, 0)),
+MOODLE = {  # zip entry -> ((example notebook, who answered it), upload time in the zip)
+    "Katherine Johnson_501_assignsubmission_file/quiz.ipynb": (("all_correct", "kath"), (2026, 9, 10, 12, 0, 0)),
+    "Katherine Johnson_501_assignsubmission_onlinetext_/onlinetext.html": ((None, None), (2026, 9, 10, 12, 0, 0)),
+    "Edsger Dijkstra_502_assignsubmission_file_/quiz.ipynb": (("untouched", "edsger"), (2026, 9, 13, 9, 0, 0)),
+    "Edsger Dijkstra_502_assignsubmission_file_/quiz (1).ipynb": (("all_correct", "edsger"), (2026, 9, 16, 8, 0, 0)),
+    "Barbara Liskov_777_assignsubmission_file_quiz.ipynb": (("half_correct", "barbara"), (2026, 9, 12, 8, 0, 0)),
+    "Nobody Known_999_assignsubmission_file/quiz.ipynb": (("all_correct", "nobody"), (2026, 9, 12, 8, 0, 0)),
 }
 
 
-def write_zip(path, entries: dict, examples: dict) -> None:
-    """A zip laid out as the LMS exports it: ``entries`` maps entry -> (example, time)."""
+def write_zip(path, entries: dict, examples) -> None:
+    """A zip laid out as the LMS exports it: ``entries`` maps entry -> ((example, student), time)."""
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        for entry, (example, when) in entries.items():
-            data = examples[example] if example else b"<p>see attached</p>" if entry.endswith("html") else b"%PDF-1.4"
+        for entry, ((example, student), when) in entries.items():
+            data = examples(example, student) if example else b"<p>see attached</p>" if entry.endswith("html") else b"%PDF-1.4"
             zf.writestr(zipfile.ZipInfo(entry, when), data)
 
 
@@ -68,11 +69,18 @@ def course(tmp_path_factory):
     zip imported, graded and its grades exported. Returns a dict of what tests read."""
     root = make_course_root(tmp_path_factory.mktemp("lms") / "course")
     run_course(root, "release", "--week", WEEK)
-    run_course(root, "examples", "--week", WEEK)
-    submitted = root / "build/submitted"
-    examples = {name: (submitted / name / WEEK / "quiz.ipynb").read_bytes()
-                for name in ("all_correct", "half_correct", "untouched")}
-    shutil.rmtree(submitted)  # only what the LMS hands in is graded
+    source = nbformat.read(root / "quizzes" / WEEK / "quiz.ipynb", as_version=4)
+    release = nbformat.read(root / "build/release" / WEEK / "quiz.ipynb", as_version=4)
+    ids = answer_ids(source)
+
+    def examples(example: str, student: str) -> bytes:
+        """The example notebook as ``student`` fills it in off the hub: their own variant
+        and their id typed into my_id."""
+        if example == "untouched":
+            return nbformat.writes(release).encode()
+        chosen = set(ids) if example == "all_correct" else half_ids(source)
+        return nbformat.writes(with_typed_id(answered(source, release, chosen, student), student)).encode()
+
     (root / "roster.csv").write_text(ROSTER)
     canvas_zip, moodle_zip = root / "course-quiz_1 submissions.zip", root / "moodle-quiz-1.zip"
     write_zip(canvas_zip, {e: (x, ZIP_TIME) for e, x in CANVAS.items()}, examples)
@@ -102,9 +110,9 @@ def test_canvas_files_land_as_quiz_ipynb_and_every_file_is_reported(course):
     newest resubmission wins, and a stranger, a PDF and the superseded upload are reported
     (printed and in the JSON report), never dropped silently."""
     root, examples = course["root"], course["examples"]
-    assert landed(root, "ada").read_bytes() == examples["all_correct"]
-    assert landed(root, "grace").read_bytes() == examples["all_correct"]
-    assert landed(root, "alan").read_bytes() == examples["half_correct"]  # quiz-1.ipynb, the newer upload
+    assert landed(root, "ada").read_bytes() == examples("all_correct", "ada")
+    assert landed(root, "grace").read_bytes() == examples("all_correct", "grace")
+    assert landed(root, "alan").read_bytes() == examples("half_correct", "alan")  # quiz-1.ipynb, the newer upload
     roster_ids = {line.split(",")[0] for line in ROSTER.splitlines()[1:]}
     assert {p.name for p in (root / "build/submitted").iterdir()} <= roster_ids  # nobody else got a folder
     report = collect_report(root)
@@ -181,9 +189,9 @@ def test_moodle_zip_uses_upload_times_and_roster(course):
     root = course["root"]
     out = run_course(root, "collect-zip", "--zip", str(course["moodle_zip"])).stdout  # the only released week
     examples = course["examples"]
-    assert landed(root, "kath").read_bytes() == examples["all_correct"]
-    assert landed(root, "edsger").read_bytes() == examples["all_correct"]  # quiz (1).ipynb, uploaded later
-    assert landed(root, "barbara").read_bytes() == examples["half_correct"]
+    assert landed(root, "kath").read_bytes() == examples("all_correct", "kath")
+    assert landed(root, "edsger").read_bytes() == examples("all_correct", "edsger")  # quiz (1).ipynb, uploaded later
+    assert landed(root, "barbara").read_bytes() == examples("half_correct", "barbara")
     timestamp = lambda s: (root / "build/submitted" / s / WEEK / "timestamp.txt").read_text().strip()
     assert timestamp("kath") == "2026-09-10 12:00:00"
     assert timestamp("edsger") == "2026-09-16 08:00:00"

@@ -77,7 +77,7 @@ def _points_for(source_nb, answered_ids: set[str]) -> float:
     return sum(p for gid, p in tests.items() if item_of(gid) in answered_ids)
 
 
-def _half(source_nb) -> set[str]:
+def half_ids(source_nb) -> set[str]:
     ids = answer_ids(source_nb)
     return set(ids[: (len(ids) + 1) // 2])
 
@@ -88,7 +88,7 @@ def expected_outcome(week: str) -> dict[str, tuple[str, float]]:
     full = _points_for(source, set(answer_ids(source)))
     return {
         "all_correct": (GRADED, full),
-        "half_correct": (GRADED, _points_for(source, _half(source))),
+        "half_correct": (GRADED, _points_for(source, half_ids(source))),
         "untouched": (GRADED, 0.0),
         "renamed_notebook": (GRADED, full),
         "kernel_crash": (FAILED, 0.0),
@@ -107,7 +107,7 @@ def make_examples(week: str) -> list[Path]:
     every = set(answer_ids(source))
     notebooks = {
         "all_correct": answered(source, release, every, "all_correct"),
-        "half_correct": answered(source, release, _half(source), "half_correct"),
+        "half_correct": answered(source, release, half_ids(source), "half_correct"),
         "untouched": release,
         "renamed_notebook": answered(source, release, every, "renamed_notebook"),
         "kernel_crash": answered(source, release, every, "kernel_crash", crash=True),
