@@ -192,3 +192,119 @@ def test_server_is_gone_after_a_notebook_fails_halfway(model_path, tmp_path):
         client.execute()
     pid, port = (int(x) for x in info.read_text().split())
     assert _gone(pid, port), f"server {pid} on port {port} survived the failed notebook"
+
+
+# --------------------------------------------------------------------------- the student's own service
+@pytest.fixture(scope="module")
+def image_app(model_path, tmp_path_factory):
+    """The lesson's path: service.py from the worked validate_record and build_service, a
+    build context with the artifacts, and the image's /app laid out by the worked Dockerfile."""
+    import json
+
+    from mlops_course.exercises import week09 as ex
+    from mlops_course.serving import assemble_image, service_module
+
+    context = tmp_path_factory.mktemp("context")
+    (context / "model.joblib").write_bytes(model_path.read_bytes())
+    (context / "schema.json").write_text(json.dumps(SCHEMA))
+    (context / "requirements.txt").write_text("scikit-learn\n")
+    (context / "notes.txt").write_text("not for the image")
+    (context / "service.py").write_text(service_module(ex.validate_record.worked, ex.build_service.worked))
+    return assemble_image(ex.dockerfile_for.worked(8000), context, tmp_path_factory.mktemp("image"))
+
+
+def test_image_holds_only_what_the_dockerfile_copies(image_app):
+    """Protects: the image's /app is laid out from the COPY lines alone (WORKDIR honoured,
+    nothing else of the build context gets in)."""
+    assert image_app.name == "app"
+    assert sorted(p.name for p in image_app.iterdir()) == ["model.joblib", "requirements.txt", "schema.json",
+                                                           "service.py"]
+
+
+def test_students_service_answers_over_http_from_the_image_folder(image_app):
+    """Protects (issue 17, week 09): the service written as in the lesson runs from the image's
+    files on 127.0.0.1: /health, a good record gets a prediction, a missing column and a wrong
+    type get 422 with a message naming the column; stopped, it leaves no process or port."""
+    from mlops_course.serving import AppServer
+
+    with AppServer(image_app) as server:
+        assert server.url.startswith("http://127.0.0.1:")
+        assert requests.get(server.url + "/health", timeout=5).status_code == 200
+        reply = requests.post(server.url + "/predict", json={"records": [GOOD]}, timeout=5)
+        assert reply.status_code == 200 and len(reply.json()["predictions"]) == 1
+        assert 0 <= reply.json()["probabilities"][0] <= 1
+        for record, column in [({"minutes": 200.5, "calls": 6}, "plan"), ({**GOOD, "calls": "six"}, "calls")]:
+            reply = requests.post(server.url + "/predict", json={"records": [record]}, timeout=5)
+            assert reply.status_code == 422 and column in " ".join(reply.json()["detail"]), reply.text
+        pid, port = server.pid, server.port
+    assert _gone(pid, port)
+
+
+def test_a_service_that_fails_to_import_reports_its_log(tmp_path):
+    """Protects: a service.py that raises at import (a name the student did not import)
+    raises ServerStartError quoting the traceback, and no process is left."""
+    from mlops_course.serving import AppServer
+
+    (tmp_path / "service.py").write_text("app = build_service()\n")
+    server = AppServer(tmp_path, startup_timeout=30)
+    with pytest.raises(ServerStartError, match="(?s)NameError.*build_service"):
+        server.start()
+    assert not server.running
+
+
+def test_copying_what_is_not_in_the_context_fails_like_docker_build(tmp_path):
+    """Protects (issue 17): a Dockerfile that copies the course package, which is not in the
+    build folder, is refused, as `docker build` would refuse it."""
+    from mlops_course.serving import DockerfileError, assemble_image
+
+    (tmp_path / "ctx").mkdir()
+    (tmp_path / "ctx" / "service.py").write_text("")
+    with pytest.raises(DockerfileError, match="mlops_course/: not in the build context"):
+        assemble_image("FROM python:3.11-slim\nWORKDIR /app\nCOPY mlops_course/ ./mlops_course/\n",
+                       tmp_path / "ctx", tmp_path / "image")
+    with pytest.raises(DockerfileError, match="not in the build context"):
+        assemble_image("FROM python:3.11-slim\nCOPY ../secret.txt /app/\n", tmp_path / "ctx", tmp_path / "image2")
+
+
+def test_dockerfile_parsing_joins_continuations_and_skips_comments(tmp_path):
+    from mlops_course.serving import assemble_image, command_words, parse_dockerfile
+
+    text = "# a comment\nFROM python:3.11-slim\n\nRUN pip install \\\n    -r requirements.txt\nCMD uvicorn service:app\n"
+    assert parse_dockerfile(text) == [("FROM", "python:3.11-slim"), ("RUN", "pip install  -r requirements.txt"),
+                                      ("CMD", "uvicorn service:app")]
+    assert command_words('["uvicorn", "service:app"]') == command_words("uvicorn service:app")
+    (tmp_path / "ctx").mkdir()
+    for name in ("a.txt", "b.txt"):
+        (tmp_path / "ctx" / name).write_text(name)
+    app = assemble_image("FROM x\nWORKDIR /srv\nWORKDIR app\nCOPY . .\nCOPY a.txt renamed.txt\n",
+                         tmp_path / "ctx", tmp_path / "root")
+    assert app == tmp_path / "root" / "srv" / "app"
+    assert sorted(p.name for p in app.iterdir()) == ["a.txt", "b.txt", "renamed.txt"]
+
+
+def test_release_table_gives_recreate_a_fast_rollback_with_downtime():
+    """Protects (issue 17): the lesson's strategy table says what its capacity model shows:
+    recreate rolls back as fast as it releases but with downtime again, a rolling update
+    rolls back slowly, blue-green at once. Runs the lesson's own cells for the model and the table."""
+    import matplotlib
+    import nbformat
+
+    from mlops_course import paths
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    nb = nbformat.read(paths.SOLUTIONS_DIR / "09_deployment.ipynb", as_version=4)
+    namespace = {"np": np, "pd": pd, "plt": plt}
+    for marker in ("START_S, INSTANCES =", "replacement = pd.DataFrame(", "strategies = pd.DataFrame("):
+        exec(next(c.source for c in nb.cells if c.cell_type == "code" and marker in c.source), namespace)
+    plt.close("all")
+    replacement, strategies = namespace["replacement"], namespace["strategies"]
+    took = replacement["rollback takes (s)"]
+    assert replacement.loc["recreate", "downtime (s)"] > 0 == replacement.loc["rolling update", "downtime (s)"]
+    assert took["blue-green"] < took["recreate"] < took["rolling update"]
+    recreate = strategies.loc["recreate"]
+    assert recreate["zero downtime"] == "no"
+    assert "fast" in recreate["rollback speed"] and "downtime" in recreate["rollback speed"]
+    assert "slow" in strategies.loc["rolling update", "rollback speed"]
+    assert "instant" in strategies.loc["blue-green", "rollback speed"]
