@@ -143,8 +143,11 @@ def test_schema_is_checked_before_start(model_path):
 
 _OWNER = """
 import os, signal, sys
-from mlops_course.serving import ModelServer
-server = ModelServer(sys.argv[1], {"minutes": "number", "calls": "integer", "plan": "string"}).start()
+from mlops_course.serving import AppServer, ModelServer
+if sys.argv[3] == "app":   # a student's service.py in a folder
+    server = AppServer(sys.argv[1]).start()
+else:
+    server = ModelServer(sys.argv[1], {"minutes": "number", "calls": "integer", "plan": "string"}).start()
 print(server.pid, server.port, flush=True)
 if sys.argv[2] == "kill":
     os.kill(os.getpid(), signal.SIGKILL)   # the kernel dies: no atexit, no finally
@@ -152,13 +155,15 @@ raise RuntimeError("a cell failed halfway")  # the run fails: atexit stops the s
 """
 
 
+@pytest.mark.parametrize("kind", ["model", "app"])
 @pytest.mark.parametrize("how", ["exception", "kill"])
-def test_server_does_not_outlive_its_owner(model_path, tmp_path, how):
-    """Protects: when the notebook fails or its kernel is killed, the server process and
-    its listening port are gone too."""
+def test_server_does_not_outlive_its_owner(model_path, image_app, tmp_path, how, kind):
+    """Protects: when the notebook fails or its kernel is killed, the server process (the
+    course's model server or the student's service) and its listening port are gone too."""
     script = tmp_path / "owner.py"
     script.write_text(textwrap.dedent(_OWNER))
-    done = subprocess.run([sys.executable, str(script), str(model_path), how],
+    served = image_app if kind == "app" else model_path
+    done = subprocess.run([sys.executable, str(script), str(served), how, kind],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode != 0
     pid, port = (int(x) for x in done.stdout.split()[:2])

@@ -399,7 +399,7 @@ answer."""
         _s_200_with_errors, _s_400, _s_422_no_message, _s_raises, _s_first_record_only, _s_one_prediction,
         _s_always_200, _s_crashes_on_envelope)) + (_app_variant(_s_no_validation, health=False),)
     right_answers = (_r_http_exception, _r_pydantic)
-    check_budget = 0.5   # about ten in-process requests through FastAPI's test client
+    check_budget = 0.25  # about ten in-process requests through FastAPI's test client (about 40 ms)
 
     def evaluate(self, fn) -> None:
         expect_callable(fn, "build_service")
