@@ -7,7 +7,6 @@ yet, the lesson ships the worked one instead (``mine_or_worked``), so the rest o
 lesson still has a service to start. No ``from __future__ import annotations`` here:
 FastAPI reads the annotations of the services below at run time.
 """
-import json
 import linecache
 import math
 import re
