@@ -6,6 +6,7 @@ clear 4xx, start-up problems raise a readable error, and no server outlives its 
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -22,6 +23,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
+from helpers import by_week
 from mlops_course.serving import (
     ModelServer, PortInUseError, ServerStartError, file_sha256, free_port, port_in_use,
 )
@@ -313,3 +315,65 @@ def test_release_table_gives_recreate_a_fast_rollback_with_downtime():
     assert "fast" in recreate["rollback speed"] and "downtime" in recreate["rollback speed"]
     assert "slow" in strategies.loc["rolling update", "rollback speed"]
     assert "instant" in strategies.loc["blue-green", "rollback speed"]
+
+
+def _output_of(nb, marker: str) -> str:
+    """The text output of the one code cell whose source contains ``marker``."""
+    cells = [c for c in nb.cells if c.cell_type == "code" and marker in c.source]
+    assert len(cells) == 1, f"{len(cells)} cells contain {marker!r}"
+    parts = []
+    for output in cells[0].get("outputs", []):
+        parts.append(output.get("text", "") if output.get("output_type") == "stream"
+                     else output.get("data", {}).get("text/plain", ""))
+    return "\n".join(parts)
+
+
+def _number_after(text: str, label: str) -> float:
+    found = re.search(re.escape(label) + r"\s*([-+0-9.e]+)", text)
+    assert found, f"{label!r} not in {text!r}"
+    return float(found.group(1).rstrip("."))
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("week", by_week(["09_deployment"]))
+def test_lesson_outputs_match_its_prose(week, executed_lesson):
+    """Protects: what the prose of the week 09 lesson says its executed cells show: the
+    student's own service and Dockerfile are used, the course package is refused by the
+    build context, the image holds the four files, a retrain rebuilds the pip layer only with
+    the slow Dockerfile, the service over HTTP gives the notebook's probabilities and 422 to
+    every bad request, ONNX parity of the order of 1e-7, float16 about half and int8 about a
+    quarter of the size at the same accuracy, the shadow challenger better on both metrics,
+    Thompson sampling with the lowest regret, and far fewer requests on the faulty canary."""
+    nb, _ = executed_lesson(week)
+    shipped = _output_of(nb, "parts = [ex.validate_record")
+    assert "validate_record: yours" in shipped and "build_service: yours" in shipped
+    assert "dockerfile_for: yours" in _output_of(nb, "dockerfile = ex.dockerfile_for.mine_or_worked")
+    assert "docker build would stop: COPY mlops_course/: not in the build context" in _output_of(
+        nb, "COPY mlops_course/ ./mlops_course/")
+    assert "RUN pip install" in _output_of(nb, 'rebuilt_when_changed(SLOW_DOCKERFILE, "model.joblib")')
+    image = _output_of(nb, "image_app = assemble_image(")
+    assert "['model.joblib', 'requirements.txt', 'schema.json', 'service.py']" in image
+    assert "RUN pip install" not in image.split("service.py']", 1)[1]
+    assert "the same probabilities as the pipeline in this notebook: True" in _output_of(nb, 'print("GET /health ->"')
+    statuses = {}
+    for line in _output_of(nb, "bad_requests = {").splitlines():   # rows "0  missing column  422 ..."
+        found = re.match(r"(\d+)\s+[a-zA-Z][a-zA-Z ]*?\s+(\d{3})\b", line)
+        if found:
+            statuses.setdefault(found.group(1), found.group(2))
+    assert list(statuses.values()) == ["422"] * 5, statuses
+    parity = _number_after(_output_of(nb, "onnx_labels, onnx_proba = session_onnx.run"), "largest probability difference:")
+    assert 1e-9 < parity < 1e-6
+    sizes = {line.split()[0]: [float(x) for x in line.split()[1:]]
+             for line in _output_of(nb, "quantized = pd.DataFrame(rows)").splitlines()
+             if line.split()[:1] in (["float32"], ["float16"], ["int8"])}
+    assert 0.45 < sizes["float16"][2] < 0.55 and 0.2 < sizes["int8"][2] < 0.3
+    assert max(abs(sizes[m][1] - sizes["float32"][1]) for m in sizes) <= 0.01
+    shadow = {line.split("  ")[0].strip(): [float(x) for x in line.split()[-2:]]
+              for line in _output_of(nb, "shadow = challenger.predict(traffic)").splitlines() if "(s" in line}
+    assert all(c > s for c, s in zip(shadow["challenger (shadow)"], shadow["champion (served)"]))
+    regret = {line.rsplit(None, 1)[0].strip(): float(line.split()[-1])
+              for line in _output_of(nb, "ax.set(title=\"Cumulative regret").splitlines()
+              if line[:1].isalpha() and not line.startswith(("Name", "<Figure"))}
+    assert min(regret, key=regret.get) == "Thompson sampling" and max(regret, key=regret.get) == "equal split"
+    assert _number_after(_output_of(nb, "healthy, faulty = simulate_canary"), "requests exposed to the faulty v2:") < 2000
+    assert _number_after(_output_of(nb, "throughput.iloc[0] / throughput.iloc[2]"), "one request per row:") > 10
