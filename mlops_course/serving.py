@@ -13,9 +13,15 @@ The server is a small FastAPI app (FastAPI and uvicorn come with MLflow) run by
 ``python -m mlops_course.serving``. It validates every request against the
 declared columns and answers bad ones with a 4xx status and a readable message.
 
-The server never outlives the notebook: started by :class:`ModelServer` it watches its
-standard input, which the parent holds open, and exits when the parent goes away (a kernel restart, a crash,
-a failed run); ``atexit`` and :meth:`ModelServer.stop` stop it earlier.
+:class:`AppServer` runs an app of the student's own instead (``service.py`` in a folder,
+as ``uvicorn service:app`` would), and :func:`assemble_image` lays out the files a
+Dockerfile's ``COPY`` lines would put into an image, so a lesson can start the service
+from exactly what the image would hold.
+
+The server never outlives the notebook: started by :class:`ModelServer` or
+:class:`AppServer` it watches its standard input, which the parent holds open, and exits
+when the parent goes away (a kernel restart, a crash, a failed run); ``atexit`` and
+``stop()`` stop it earlier.
 
 Nothing here runs on import; FastAPI is imported only inside the server process.
 """
@@ -51,7 +57,7 @@ def file_sha256(path: str | os.PathLike) -> str:
 
 
 # --------------------------------------------------------------------------- client side
-_RUNNING: "set[ModelServer]" = set()
+_RUNNING: "set[_LocalServer]" = set()
 
 
 def _stop_all() -> None:
@@ -62,42 +68,35 @@ def _stop_all() -> None:
 atexit.register(_stop_all)
 
 
-class ModelServer:
-    """A model server process on localhost; start it, call ``server.url``, stop it.
+class _LocalServer:
+    """What every server process of this module shares: a free port on loopback, start
+    and wait for ``GET /health``, stop, the log, and dying with its parent."""
 
-    ``schema`` maps every input column to ``"number"``, ``"integer"`` or ``"string"``.
-    ``port=None`` picks a free port; a given port that is taken raises
-    :class:`PortInUseError`. If the server does not answer ``GET /health`` within
-    ``startup_timeout`` seconds, :meth:`start` stops it and raises
-    :class:`ServerStartError` with the server's log.
-    """
+    #: How the process is named in errors ("The model server did not answer ...").
+    kind = "The server"
 
-    def __init__(
-        self,
-        model_path: str | os.PathLike,
-        schema: Mapping[str, str],
-        *,
-        host: str = HOST,
-        port: int | None = None,
-        startup_timeout: float = 60.0,
-        workdir: str | os.PathLike | None = None,
-        model_version: str = "1",
-    ) -> None:
-        bad = {c: t for c, t in schema.items() if t not in COLUMN_TYPES}
-        if not schema or bad:
-            raise ValueError(f"schema must map column names to one of {COLUMN_TYPES}; got {bad or 'nothing'}")
-        self.model_path = Path(model_path).resolve()
-        self.schema = dict(schema)
+    def __init__(self, *, host: str = HOST, port: int | None = None, startup_timeout: float = 60.0,
+                 workdir: str | os.PathLike | None = None) -> None:
         self.host = host
         self.requested_port = port
         self.port: int | None = None
         self.startup_timeout = startup_timeout
-        self.model_version = model_version
         self._workdir = Path(workdir) if workdir else None
         self._tmp: tempfile.TemporaryDirectory | None = None
         self._proc: subprocess.Popen | None = None
         self._log_handle = None
         self.log_path: Path | None = None
+
+    # -- what a subclass says ----------------------------------------------
+    def _check_before_start(self) -> None:
+        """Raise :class:`ServerError` when the server cannot start (a missing file)."""
+
+    def _arguments(self, workdir: Path) -> list[str]:  # pragma: no cover - abstract
+        """Arguments of ``python -m mlops_course.serving`` (host, port and watcher are added)."""
+        raise NotImplementedError
+
+    def _cwd(self, workdir: Path) -> Path:
+        return workdir
 
     # -- properties --------------------------------------------------------
     @property
@@ -114,17 +113,15 @@ class ModelServer:
     def running(self) -> bool:
         return self._proc is not None and self._proc.poll() is None
 
-    def __repr__(self) -> str:
-        state = f"running at {self.url} (pid {self.pid})" if self.running else "stopped"
-        return f"<ModelServer {self.model_path.name}: {state}>"
+    def _state(self) -> str:
+        return f"running at {self.url} (pid {self.pid})" if self.running else "stopped"
 
     # -- life cycle --------------------------------------------------------
-    def start(self) -> "ModelServer":
+    def start(self) -> "_LocalServer":
         """Start the server process and wait until it answers; return ``self``."""
         if self.running:
             return self
-        if not self.model_path.is_file():
-            raise ServerError(f"No model file at {self.model_path}.")
+        self._check_before_start()
         port = self.requested_port
         if port is not None and port_in_use(port, self.host):
             raise PortInUseError(
@@ -138,27 +135,22 @@ class ModelServer:
         else:
             workdir = self._workdir
             workdir.mkdir(parents=True, exist_ok=True)
-        schema_path = workdir / "schema.json"
-        schema_path.write_text(json.dumps(self.schema, indent=1))
         self.log_path = workdir / "server.log"
         self._log_handle = open(self.log_path, "wb")
         env = dict(os.environ)
         package_parent = str(Path(__file__).resolve().parent.parent)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (package_parent, env.get("PYTHONPATH")) if p)
         env["PYTHONUNBUFFERED"] = "1"
-        command = [
-            sys.executable, "-m", "mlops_course.serving",
-            "--model", str(self.model_path), "--schema", str(schema_path),
-            "--host", self.host, "--port", str(port), "--model-version", self.model_version, "--watch-stdin",
-        ]
+        command = [sys.executable, "-m", "mlops_course.serving", *self._arguments(workdir),
+                   "--host", self.host, "--port", str(port), "--watch-stdin"]
         self._proc = subprocess.Popen(
             command, stdin=subprocess.PIPE, stdout=self._log_handle, stderr=subprocess.STDOUT,
-            cwd=workdir, env=env,
+            cwd=self._cwd(workdir), env=env,
         )
         self.port = port
         _RUNNING.add(self)
         try:
-            wait_until_healthy(self._proc, f"http://{self.host}:{port}/health", "The model server", self.log_path,
+            wait_until_healthy(self._proc, f"http://{self.host}:{port}/health", self.kind, self.log_path,
                                self.startup_timeout, interval=0.1)
         except ServerStartError:
             self.stop()
@@ -186,7 +178,7 @@ class ModelServer:
         """The last lines of the server's log (empty before start)."""
         return log_tail(self.log_path, lines)
 
-    def __enter__(self) -> "ModelServer":
+    def __enter__(self):
         return self.start()
 
     def __exit__(self, *exc) -> None:
@@ -197,6 +189,195 @@ class ModelServer:
             self.stop()
         except Exception:
             pass
+
+
+class ModelServer(_LocalServer):
+    """The course's model server for a joblib file; start it, call ``server.url``, stop it.
+
+    ``schema`` maps every input column to ``"number"``, ``"integer"`` or ``"string"``.
+    ``port=None`` picks a free port; a given port that is taken raises
+    :class:`PortInUseError`. If the server does not answer ``GET /health`` within
+    ``startup_timeout`` seconds, :meth:`start` stops it and raises
+    :class:`ServerStartError` with the server's log.
+    """
+
+    kind = "The model server"
+
+    def __init__(
+        self,
+        model_path: str | os.PathLike,
+        schema: Mapping[str, str],
+        *,
+        host: str = HOST,
+        port: int | None = None,
+        startup_timeout: float = 60.0,
+        workdir: str | os.PathLike | None = None,
+        model_version: str = "1",
+    ) -> None:
+        bad = {c: t for c, t in schema.items() if t not in COLUMN_TYPES}
+        if not schema or bad:
+            raise ValueError(f"schema must map column names to one of {COLUMN_TYPES}; got {bad or 'nothing'}")
+        super().__init__(host=host, port=port, startup_timeout=startup_timeout, workdir=workdir)
+        self.model_path = Path(model_path).resolve()
+        self.schema = dict(schema)
+        self.model_version = model_version
+
+    def __repr__(self) -> str:
+        return f"<ModelServer {self.model_path.name}: {self._state()}>"
+
+    def _check_before_start(self) -> None:
+        if not self.model_path.is_file():
+            raise ServerError(f"No model file at {self.model_path}.")
+
+    def _arguments(self, workdir: Path) -> list[str]:
+        schema_path = workdir / "schema.json"
+        schema_path.write_text(json.dumps(self.schema, indent=1))
+        return ["--model", str(self.model_path), "--schema", str(schema_path), "--model-version", self.model_version]
+
+
+class AppServer(_LocalServer):
+    """Serve an ASGI app that lives in a folder (``service.py`` with ``app = ...``), as
+    ``uvicorn service:app`` would from that folder, on localhost.
+
+    The app must answer ``GET /health`` with 200: :meth:`start` waits for it. The log goes
+    to a temporary folder, so ``folder`` holds only what a container image would.
+    """
+
+    kind = "The service"
+
+    def __init__(self, folder: str | os.PathLike, app: str = "service:app", *, host: str = HOST,
+                 port: int | None = None, startup_timeout: float = 60.0) -> None:
+        if ":" not in app:
+            raise ValueError(f"app must read 'module:attribute', like 'service:app'; got {app!r}")
+        super().__init__(host=host, port=port, startup_timeout=startup_timeout)
+        self.folder = Path(folder).resolve()
+        self.app = app
+
+    def __repr__(self) -> str:
+        return f"<AppServer {self.app} in {self.folder.name}/: {self._state()}>"
+
+    def _check_before_start(self) -> None:
+        module = self.folder / (self.app.split(":")[0].replace(".", "/") + ".py")
+        if not module.is_file():
+            raise ServerError(f"No {module.name} in {self.folder}.")
+
+    def _arguments(self, workdir: Path) -> list[str]:
+        return ["--app", self.app]
+
+    def _cwd(self, workdir: Path) -> Path:
+        return self.folder
+
+
+# --------------------------------------------------------------------------- the service as a file
+#: The first lines of ``service.py``: the names a lesson's service functions may use.
+SERVICE_HEADER = '''"""Churn prediction service (course week 09). Start it with: uvicorn service:app"""
+import json
+from pathlib import Path
+
+import joblib
+import numpy as np
+import pandas as pd
+from fastapi import Body, FastAPI, HTTPException, Request
+from fastapi.responses import JSONResponse
+'''
+
+#: The last lines of ``service.py``: load the artifacts next to it and build the app.
+SERVICE_FOOTER = '''
+HERE = Path(__file__).resolve().parent
+app = build_service(joblib.load(HERE / "model.joblib"), json.loads((HERE / "schema.json").read_text()),
+                    validate_record)
+'''
+
+
+def service_module(*functions) -> str:
+    """The text of ``service.py``: :data:`SERVICE_HEADER`, the source of each function
+    (a function defined in a notebook cell, or its source as a string), then
+    :data:`SERVICE_FOOTER`, which calls ``build_service(model, schema, validate_record)``."""
+    import inspect
+    import textwrap
+
+    parts = [SERVICE_HEADER]
+    for function in functions:
+        source = function if isinstance(function, str) else inspect.getsource(function)
+        parts.append("\n" + textwrap.dedent(source).strip() + "\n")
+    parts.append(SERVICE_FOOTER)
+    return "\n".join(parts)
+
+
+# --------------------------------------------------------------------------- Dockerfiles
+class DockerfileError(ValueError):
+    """A Dockerfile that cannot be read or built as written; the message says where."""
+
+
+def parse_dockerfile(text: str) -> list[tuple[str, str]]:
+    """``(INSTRUCTION, arguments)`` for each instruction, in order: comments and blank
+    lines skipped, lines ending in a backslash joined with the next."""
+    instructions, pending = [], ""
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not pending and (not line or line.startswith("#")):
+            continue
+        if line.endswith("\\"):
+            pending += line[:-1] + " "
+            continue
+        line, pending = pending + line, ""
+        word, _, rest = line.partition(" ")
+        instructions.append((word.upper(), rest.strip()))
+    if pending:
+        instructions.append(tuple(pending.strip().partition(" ")[::2]))  # type: ignore[arg-type]
+    return instructions
+
+
+def command_words(arguments: str) -> list[str]:
+    """The words of a ``CMD`` / ``ENTRYPOINT`` / ``RUN``: its JSON (exec) form or its shell form."""
+    import shlex
+
+    if arguments.lstrip().startswith("["):
+        try:
+            words = json.loads(arguments)
+        except json.JSONDecodeError as error:
+            raise DockerfileError(f"{arguments!r} is not a valid JSON list: {error}") from None
+        return [str(w) for w in words]
+    return shlex.split(arguments)
+
+
+def copy_parts(arguments: str) -> tuple[list[str], str]:
+    """The sources and the destination of a ``COPY`` / ``ADD`` (``--flags`` left out)."""
+    words = command_words(arguments)
+    words = [w for w in words if not w.startswith("--")]
+    if len(words) < 2:
+        raise DockerfileError(f"COPY {arguments}: needs at least one source and a destination")
+    return words[:-1], words[-1]
+
+
+def assemble_image(dockerfile: str, context: str | os.PathLike, root: str | os.PathLike) -> Path:
+    """Do what the Dockerfile's ``WORKDIR`` and ``COPY`` lines would do to an image, into
+    the folder ``root`` (the image's ``/``), taking files only from the build ``context``;
+    return the folder of the last ``WORKDIR``. A source missing from the context raises
+    :class:`DockerfileError`, as ``docker build`` would fail."""
+    import shutil
+
+    context, root = Path(context).resolve(), Path(root).resolve()
+    workdir = Path("/")
+    for instruction, arguments in parse_dockerfile(dockerfile):
+        if instruction == "WORKDIR":
+            workdir = workdir / arguments.strip()
+            (root / str(workdir).lstrip("/")).mkdir(parents=True, exist_ok=True)
+        elif instruction in ("COPY", "ADD"):
+            sources, dest = copy_parts(arguments)
+            target = root / str(workdir / dest).lstrip("/")
+            into_folder = dest.endswith("/") or dest in (".", "./") or len(sources) > 1
+            for source in sources:
+                found = (context / source).resolve()
+                if not found.exists() or context not in (found, *found.parents):
+                    raise DockerfileError(f"COPY {source}: not in the build context {context}")
+                if found.is_dir():
+                    shutil.copytree(found, target, dirs_exist_ok=True)
+                else:
+                    place = target / found.name if into_folder else target
+                    place.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copy2(found, place)
+    return root / str(workdir).lstrip("/")
 
 
 # --------------------------------------------------------------------------- server side
@@ -294,23 +475,37 @@ def _exit_when_parent_goes() -> None:
 def main(argv: list[str] | None = None) -> None:
     import argparse
 
-    parser = argparse.ArgumentParser(description="Serve a joblib model over HTTP (course week 09).")
-    parser.add_argument("--model", required=True)
-    parser.add_argument("--schema", required=True, help="JSON file mapping columns to number/integer/string")
+    parser = argparse.ArgumentParser(description="Serve a joblib model, or an app in a folder, over HTTP "
+                                                 "(course week 09).")
+    served = parser.add_mutually_exclusive_group(required=True)
+    served.add_argument("--model", help="a joblib model file (with --schema): the course's model server")
+    served.add_argument("--app", help="module:attribute of an ASGI app in the current folder, e.g. service:app")
+    parser.add_argument("--schema", help="JSON file mapping columns to number/integer/string")
     parser.add_argument("--host", default=HOST)
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--model-version", default="1")
     parser.add_argument("--watch-stdin", action="store_true",
-                        help="exit when standard input closes (set by ModelServer; leave off in a container)")
+                        help="exit when standard input closes (set by the lesson's servers; leave off in a container)")
     args = parser.parse_args(argv)
+    if args.model and not args.schema:
+        parser.error("--model needs --schema")
 
     import uvicorn
 
-    schema = json.loads(Path(args.schema).read_text())
-    app = build_app(args.model, schema, args.model_version)  # a broken model fails here, with a traceback
+    if args.app:  # what `uvicorn service:app` does: import the module from the current folder
+        import importlib
+
+        sys.path.insert(0, os.getcwd())
+        module, _, attribute = args.app.partition(":")
+        app = getattr(importlib.import_module(module), attribute)  # a broken service fails here, with a traceback
+        served_what = args.app
+    else:
+        schema = json.loads(Path(args.schema).read_text())
+        app = build_app(args.model, schema, args.model_version)  # a broken model fails here, with a traceback
+        served_what = args.model
     if args.watch_stdin:
         threading.Thread(target=_exit_when_parent_goes, daemon=True).start()
-    print(f"serving {args.model} on http://{args.host}:{args.port}", flush=True)
+    print(f"serving {served_what} on http://{args.host}:{args.port}", flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
     print("server stopped", flush=True)
     sys.stdout.flush()
