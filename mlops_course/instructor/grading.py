@@ -255,7 +255,7 @@ class FeedbackSummary(NbGraderPreprocessor):
                       f"lesson `notebooks/{week}.ipynb`, then try its exercises again (their checks and "
                       "hints are instant). Failed test messages below say what was wrong with your answer."]
         if any(MISMATCH in str(out.get("text", "")) for cell in nb.cells for out in cell.get("outputs", [])):
-            lines += ["", f"**Flagged for review:** the student id typed in `my_id` is not the one this "
+            lines += ["", "**Flagged for review:** the student id typed in `my_id` is not the one this "
                       "notebook was submitted under. It was graded on the submitter's own variant (given data "
                       "and option order); your instructor will look at it."]
         nb.cells.insert(0, new_markdown_cell("\n".join(lines)))

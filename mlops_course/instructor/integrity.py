@@ -255,28 +255,28 @@ SUSPICIOUS_NAMES = {
 }
 
 
-def parsed_answers(nb: NotebookNode):
-    """(grade_id, syntax tree) of every code answer cell that parses (a syntax error
-    simply fails the tests)."""
+def parsed_code(nb: NotebookNode, keep):
+    """(cell, syntax tree) of every code cell for which ``keep(cell)`` holds and that
+    parses (a syntax error simply fails the tests)."""
     for cell in nb.cells:
-        if not is_code_answer(cell):
+        if cell.cell_type != "code" or not keep(cell):
             continue
         try:
-            yield grade_id(cell) or "?", ast.parse(cell.source)
+            yield cell, ast.parse(cell.source)
         except SyntaxError:
             continue
+
+
+def parsed_answers(nb: NotebookNode):
+    """(grade_id, syntax tree) of every code answer cell that parses."""
+    for cell, tree in parsed_code(nb, is_code_answer):
+        yield grade_id(cell) or "?", tree
 
 
 def _imports(nb: NotebookNode) -> dict[str, str]:
     """Names the quiz's own code cells import: bound name -> what it stands for."""
     bound = {}
-    for cell in nb.cells:
-        if cell.cell_type != "code" or is_answer(cell):
-            continue
-        try:
-            tree = ast.parse(cell.source)
-        except SyntaxError:
-            continue
+    for _, tree in parsed_code(nb, lambda cell: not is_answer(cell)):
         for node in ast.walk(tree):
             if isinstance(node, (ast.Import, ast.ImportFrom)):
                 bound.update(_bindings(node))

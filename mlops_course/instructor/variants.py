@@ -23,7 +23,7 @@ from nbformat.v4 import new_code_cell
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 from .. import variant
-from ..quizcells import OPTIONS_SUFFIX, VARIANT_ID, grade_id, is_answer, is_question, item_of, options
+from ..quizcells import OPTIONS_SUFFIX, VARIANT_ID, grade_id, is_answer, is_locked, is_question, item_of, options
 
 FIXED_MARK = "<!-- fixed order -->"  # in a question whose options must keep their order
 ID_NAME = "my_id"
@@ -143,14 +143,10 @@ def with_typed_id(nb: NotebookNode, typed: str) -> NotebookNode:
 def typed_id(nb: NotebookNode):
     """What the notebook typed into ``my_id``: a string, "" when left empty, or None when
     it is not a plain string (computed, or assigned more than once)."""
+    from .integrity import parsed_code
+
     values = []
-    for cell in nb.cells:
-        if cell.cell_type != "code" or cell.metadata.get("nbgrader", {}).get("locked"):
-            continue
-        try:
-            tree = ast.parse(cell.source)
-        except SyntaxError:
-            continue
+    for _, tree in parsed_code(nb, lambda cell: not is_locked(cell)):
         for node in ast.walk(tree):
             if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
