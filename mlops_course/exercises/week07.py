@@ -464,6 +464,17 @@ def _tune_a_narrow_grid(X, y, seed):
     return _search("grid", {"ccp_alpha": [0.001, 0.002, 0.003]}, _tss(), seed=seed).fit(X, y)
 
 
+def _tune_a_linear_grid(X, y, seed):
+    """Ten values from 1e-5 to 1e-1 spaced evenly on a linear scale: nine of them above 0.01."""
+    return _search("grid", {"ccp_alpha": np.linspace(1e-5, 1e-1, 10)}, _tss(), seed=seed).fit(X, y)
+
+
+def _tune_a_narrow_log_uniform(X, y, seed):
+    from scipy.stats import loguniform
+
+    return _search("random", {"ccp_alpha": loguniform(1e-3, 1e-2)}, _tss(), seed=seed).fit(X, y)
+
+
 def _tune_the_depth_instead(X, y, seed):
     return _search("grid", {"max_depth": [2, 4, 8, None]}, _tss(), seed=seed).fit(X, y)
 
@@ -495,6 +506,11 @@ def _tune_in_a_pipeline_with_a_gap(X, y, seed):
     pipe = make_pipeline(DecisionTreeClassifier(random_state=seed))
     return RandomizedSearchCV(pipe, {"decisiontreeclassifier__ccp_alpha": loguniform(1e-5, 1e-1)}, n_iter=12,
                               scoring="f1", cv=_tss(5, gap=24), random_state=seed).fit(X, y)
+
+
+def _tune_with_other_draws(X, y, seed):
+    """Ten log-uniform draws with a seed of the student's own: still a correct search."""
+    return _search("random", _log_alpha(), _tss(), seed=0, n_iter=10).fit(X, y)
 
 
 def _alpha_key(params: dict) -> str | None:
@@ -530,8 +546,10 @@ fold on the hours before its validation block, as the model will be used. A `Gri
 over `np.logspace(-5, -1, 9)` is just as right."""
     wrong_answer = staticmethod(_tune_with_uniform_draws)
     wrong_answers = (_tune_on_shuffled_folds, _tune_on_default_folds, _tune_on_unshuffled_kfold, _tune_by_accuracy,
-                     _tune_by_macro_f1, _tune_a_narrow_grid, _tune_the_depth_instead, _tune_on_shuffled_rows)
-    right_answers = (_tune_a_log_grid, _tune_with_reciprocal_and_listed_folds, _tune_in_a_pipeline_with_a_gap)
+                     _tune_by_macro_f1, _tune_a_narrow_grid, _tune_a_narrow_log_uniform, _tune_a_linear_grid, _tune_the_depth_instead,
+                     _tune_on_shuffled_rows)
+    right_answers = (_tune_a_log_grid, _tune_with_reciprocal_and_listed_folds, _tune_in_a_pipeline_with_a_gap,
+                     _tune_with_other_draws)
     time_limit = 30.0
     #: The student's own search runs inside the check (48 small tree fits, about 0.3 s).
     check_budget = 3.0
@@ -552,15 +570,26 @@ over `np.logspace(-5, -1, 9)` is just as right."""
         if key is None:
             raise Incorrect(f"The search tuned {sorted(search.best_params_)}, not the tree's ccp_alpha.")
         space = getattr(search, "param_distributions", None)
-        if isinstance(space, dict) and getattr(getattr(space.get(key), "dist", None), "name", "") == "uniform":
+        dist = space.get(key) if isinstance(space, dict) else None
+        name = getattr(getattr(dist, "dist", None), "name", "")
+        if name == "uniform":
             raise Incorrect("ccp_alpha is drawn from a uniform distribution: almost every draw lands in the top "
                             "order of magnitude, so small values are never tried. Draw it log-uniformly.")
-        tried = np.array([float(v) for v in search.cv_results_[f"param_{key}"]], dtype=float)
-        positive = tried[tried > 0]
-        if len(positive) < 5 or positive.max() / positive.min() < 10 ** 2.5:
-            raise Incorrect(f"The search tried {len(tried)} value(s) of ccp_alpha that cover less than three "
-                            "orders of magnitude: spread them from 1e-5 to 1e-1 (log-uniform draws or a "
-                            "log-spaced grid, at least 5 values).")
+        if name in ("loguniform", "reciprocal"):
+            low, high = dist.support()
+            if not (low > 0 and high / low >= 10 ** 2.5):
+                raise Incorrect("Your log-uniform distribution covers less than three orders of magnitude: "
+                                "draw ccp_alpha from 1e-5 to 1e-1.")
+        else:   # a grid or a list of values: judge the values tried
+            tried = np.array([float(v) for v in search.cv_results_[f"param_{key}"]], dtype=float)
+            positive = tried[tried > 0]
+            if len(positive) < 5 or positive.max() / positive.min() < 10 ** 2.5:
+                raise Incorrect(f"The search tried {len(tried)} value(s) of ccp_alpha that cover less than three "
+                                "orders of magnitude: spread them from 1e-5 to 1e-1 (log-uniform draws or a "
+                                "log-spaced grid, at least 5 values).")
+            if np.mean(positive < math.sqrt(positive.min() * positive.max())) < 0.25:
+                raise Incorrect("Most values of ccp_alpha you tried sit in the top order of magnitude of their range: "
+                                "spread them evenly on a log scale (log-uniform draws or np.logspace), not a linear one.")
         splits = list(check_cv(search.cv, y, classifier=True).split(X, y))
         if len(splits) < 3:
             raise Incorrect("The check cannot see at least 3 folds in the search's cv: pass a splitter such as "
@@ -659,6 +688,16 @@ def _rmse_table_on_training_rows(models, X, y, cv):
     return _table({name: (root_mean_squared_error(y, clone(m).fit(X, y).predict(X)), 0.0) for name, m in models.items()})
 
 
+def _rmse_table_of_training_folds(models, X, y, cv):
+    from sklearn.model_selection import cross_validate
+
+    rows = {}
+    for name, model in models.items():
+        res = cross_validate(model, X, y, cv=cv, scoring="neg_root_mean_squared_error", return_train_score=True)
+        rows[name] = (-res["train_score"].mean(), res["train_score"].std())
+    return _table(rows)
+
+
 def _rmse_table_worst_first(models, X, y, cv):
     scores = _fold_scores(models, X, y, cv, "neg_root_mean_squared_error")
     return _table({name: (-s.mean(), s.std()) for name, s in scores.items()}).iloc[::-1]
@@ -685,7 +724,7 @@ the spread tells whether the gap between two models is larger than the fold-to-f
 The pooled RMSE `sqrt(mean of the fold MSEs)` is accepted as well."""
     wrong_answer = staticmethod(_rmse_table_negated)
     wrong_answers = (_rmse_table_by_r2, _rmse_table_of_mse, _rmse_table_default_folds, _rmse_table_on_training_rows,
-                     _rmse_table_worst_first)
+                     _rmse_table_of_training_folds, _rmse_table_worst_first)
     right_answers = (_rmse_table_by_loop, _rmse_table_pooled)
     time_limit = 30.0
     #: The student's cross-validation of 5 small models runs inside the check (about 0.15 s).
