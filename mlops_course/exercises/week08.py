@@ -53,8 +53,9 @@ def _tracking():
     from ..tracking import per_user
 
     private = not is_tracking_uri_set()
-    quiet = contextlib.ExitStack()  # MLflow's "Successfully registered..." notices stay out of the notebook
+    quiet = contextlib.ExitStack()  # MLflow's notices ("Successfully registered...", run links) stay out of the notebook
     quiet.enter_context(contextlib.redirect_stderr(io.StringIO()))
+    quiet.enter_context(contextlib.redirect_stdout(io.StringIO()))
     mlflow_logger = logging.getLogger("mlflow")
     level = mlflow_logger.level
     mlflow_logger.setLevel(logging.ERROR)
@@ -400,22 +401,18 @@ def _load_through_version(model_name):
 
 
 @lru_cache(maxsize=None)
-def _champion_fixture(tracking_uri: str) -> tuple:
-    """Three versions of one registered model on the current server: (name, predictions of each)."""
-    import mlflow
+def _champion_runs(tracking_uri: str) -> tuple:
+    """Three runs with different logged models on the current server: (run ids, predictions of each, X)."""
     from sklearn.dummy import DummyClassifier
     from sklearn.linear_model import LogisticRegression
 
     X, y = _churn_like(84, 150)
     with _tracking() as (client, experiment_id):
-        name = _unique("check-load")
-        predictions = []
-        for number, model in enumerate((DummyClassifier(strategy="constant", constant=0),
-                                        LogisticRegression(), DummyClassifier(strategy="constant", constant=1))):
-            run_id = _log_reference_model(client, experiment_id, model, X, y, f"check-load-{number + 1}")
-            mlflow.register_model(f"runs:/{run_id}/model", name)
-            predictions.append(model.predict(X))
-    return name, tuple(predictions), X
+        models = (DummyClassifier(strategy="constant", constant=0), LogisticRegression(),
+                  DummyClassifier(strategy="constant", constant=1))
+        run_ids = tuple(_log_reference_model(client, experiment_id, model, X, y, f"check-load-{number}")
+                        for number, model in enumerate(models, start=1))
+    return run_ids, tuple(model.predict(X) for model in models), X
 
 
 class LoadChampion(MlflowExercise):
@@ -446,16 +443,25 @@ version runs, and this code never changes."""
         import mlflow
 
         with _tracking() as (client, _):
-            name, predictions, X = _champion_fixture(mlflow.get_tracking_uri())
-            for version in (2, 3):
-                client.set_registered_model_alias(name, "champion", str(version))
-                model = fn(name)
-                if not hasattr(model, "predict"):
-                    raise Incorrect(f"load_champion should return a model with .predict, got {type(model).__name__}.")
-                got = np.asarray(model.predict(X.copy())).ravel()
-                if got.shape != predictions[0].shape or not np.array_equal(got, predictions[version - 1]):
-                    raise Incorrect("The model you loaded is not the version the alias champion points at "
-                                    "(the check moves the alias between calls).")
+            run_ids, predictions, X = _champion_runs(mlflow.get_tracking_uri())
+            name = _unique("check-load")
+            try:
+                for run_id in run_ids:  # versions 1, 2, 3
+                    mlflow.register_model(f"runs:/{run_id}/model", name)
+                for version in (2, 3):
+                    client.set_registered_model_alias(name, "champion", str(version))
+                    model = fn(name)
+                    if not hasattr(model, "predict"):
+                        raise Incorrect(f"load_champion should return a model with .predict, got {type(model).__name__}.")
+                    got = np.asarray(model.predict(X.copy())).ravel()
+                    if got.shape != predictions[0].shape or not np.array_equal(got, predictions[version - 1]):
+                        raise Incorrect("The model you loaded is not the version the alias champion points at "
+                                        "(the check moves the alias between calls).")
+            finally:
+                try:
+                    client.delete_registered_model(name)
+                except Exception:
+                    pass
 
 
 # -- exercise: the best child run of a search ----------------------------------------
