@@ -24,7 +24,7 @@ Without the variable, :class:`TrackingServer` starts the lesson's private server
         ...                                   # log runs, register models
     # stopped: process group killed, its folder (SQLite store, artifacts) removed
 
-In a notebook, where the server must outlive one cell, call ``server = TrackingServer().start()``
+In a notebook, where the server must outlive one cell, call ``server = tracking_server().start()``
 and ``server.stop()`` in the last cell. The server does not outlive the notebook either way:
 
 * :meth:`TrackingServer.stop` (also run by ``with`` and by a ``weakref`` finalizer,

@@ -30,8 +30,8 @@ from ..checks import ____, Exercise, Incorrect, expect_callable, expect_close, e
 
 #: Requirements written into every model the checks log (MLflow guessing them costs seconds).
 _CHECK_REQUIREMENTS = ["scikit-learn"]
-#: The skops types a fitted decision tree needs (the checks' own trees).
-_TREE_TYPES = ["sklearn.tree._tree.Tree"]
+#: The skops types the check's small stacked tree model needs (the lesson's TRUSTED_TYPES).
+_TREE_TYPES = ["sklearn.tree._tree.Tree", "sklearn.utils._bunch.Bunch"]
 
 
 # -- where the checks log ------------------------------------------------------------
@@ -126,7 +126,7 @@ class MlflowExercise(Exercise):
     correct, and with the reference otherwise (so an unfinished exercise never blocks the lesson)."""
 
     time_limit = 60.0
-    check_budget = 3.0
+    check_budget = 5.0
     reference = None
 
     def check(self, answer=____):
@@ -164,7 +164,7 @@ def _log_candidate_solution(name, model, params, data, experiment_id):
 
 
 def _log_candidate_variant(score_on="val", signature=True, proba=True, fit_on="train", params=True,
-                           returns="run_id", metric="val_roc_auc", experiment=True):
+                           returns="run_id", metric="val_roc_auc", experiment=True, trusted=tuple(_TREE_TYPES)):
     """A plausible mistake (or a valid alternative) of log_candidate, for the test suite."""
     def log_candidate(name, model, params_, data, experiment_id):
         import mlflow
@@ -185,7 +185,7 @@ def _log_candidate_variant(score_on="val", signature=True, proba=True, fit_on="t
             kwargs = {"signature": infer_signature(X_val, model.predict(X_val))} if signature == True else (  # noqa: E712
                 {"input_example": X_val.head(3)} if signature == "example" else {})
             info = mlflow.sklearn.log_model(model, name="model", pip_requirements=_CHECK_REQUIREMENTS,
-                                            skops_trusted_types=_TREE_TYPES, **kwargs)
+                                            skops_trusted_types=list(trusted), **kwargs)
         return {"run_id": run.info.run_id, "name": name, "model_uri": info.model_uri}[returns]
     return log_candidate
 
@@ -218,6 +218,7 @@ the one final report. The signature stores the input columns and types with the 
         staticmethod(_log_candidate_variant(returns="model_uri")),   # returns the model's URI
         staticmethod(_log_candidate_variant(metric="roc_auc")),      # metric under another name
         staticmethod(_log_candidate_variant(experiment=False)),      # ignores experiment_id
+        staticmethod(_log_candidate_variant(trusted=_TREE_TYPES[:1])),  # trusts the tree type only (stacking fails)
     )
     right_answers = (
         staticmethod(_log_candidate_solution),
@@ -228,13 +229,17 @@ the one final report. The signature stores the input columns and types with the 
     def evaluate(self, fn) -> None:
         expect_callable(fn, "log_candidate")
         from sklearn.base import clone
+        from sklearn.ensemble import StackingClassifier
+        from sklearn.linear_model import LogisticRegression
         from sklearn.metrics import roc_auc_score
         from sklearn.tree import DecisionTreeClassifier
 
         X_train, y_train = _churn_like(81, 240)
         X_val, y_val = _churn_like(82, 120)
-        model = DecisionTreeClassifier(max_depth=4, min_samples_leaf=5, random_state=0)
-        params = {"max_depth": 4, "min_samples_leaf": 5}
+        # A small stacked tree: its skops file needs both of the lesson's TRUSTED_TYPES, as the lesson's models do.
+        model = StackingClassifier([("tree", DecisionTreeClassifier(max_depth=4, min_samples_leaf=5, random_state=0))],
+                                   final_estimator=LogisticRegression(), cv=3)
+        params = {"max_depth": 4, "min_samples_leaf": 5, "cv": 3}
         reference = clone(model).fit(X_train, y_train)
         with _tracking() as (client, experiment_id):
             import mlflow
