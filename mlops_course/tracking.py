@@ -1,6 +1,21 @@
-"""Run a real MLflow tracking server on localhost for a lesson or a test (week 08).
+"""Run a real MLflow tracking server on localhost for a lesson or a test (week 08), or use
+the class's shared one.
 
 ::
+
+    from mlops_course.tracking import tracking_server
+
+    server = tracking_server().start()        # MLFLOW_TRACKING_URI set: that server; else a private one
+    mlflow.set_tracking_uri(server.url)
+    mlflow.set_experiment(server.name("week08-churn"))   # "week08-churn-<user>" on a shared server
+    ...
+    server.stop()                             # a shared server is left running
+
+A class that shares one server sets ``MLFLOW_TRACKING_URI`` (e.g. in the hub's spawner
+environment). :class:`SharedServer` then only points at it: it never starts or stops it,
+and :meth:`SharedServer.name` suffixes experiment and model names with the user
+(``JUPYTERHUB_USER``, else the operating-system user), so students stay apart.
+Without the variable, :class:`TrackingServer` starts the lesson's private server:
 
     from mlops_course.tracking import TrackingServer
 
@@ -9,7 +24,7 @@
         ...                                   # log runs, register models
     # stopped: process group killed, its folder (SQLite store, artifacts) removed
 
-In a notebook, where the server must outlive one cell, call ``server = TrackingServer().start()``
+In a notebook, where the server must outlive one cell, call ``server = tracking_server().start()``
 and ``server.stop()`` in the last cell. The server does not outlive the notebook either way:
 
 * :meth:`TrackingServer.stop` (also run by ``with`` and by a ``weakref`` finalizer,
@@ -26,7 +41,9 @@ virtual environment's ``bin/`` comes first on the server's PATH (MLflow starts u
 """
 from __future__ import annotations
 
+import getpass
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -36,8 +53,8 @@ import time
 import weakref
 from pathlib import Path
 
-from .services import (HOST, PortInUseError, ServerError, ServerStartError, child_env, free_port, log_tail,
-                       port_in_use, wait_until_healthy)
+from .services import (HOST, PortInUseError, ServerError, ServerStartError, answers_http, child_env, free_port,
+                       log_tail, port_in_use, wait_until_healthy)
 
 #: Kept for callers of the week 08 API; the same class as ``services.ServerError``.
 TrackingServerError = ServerError
@@ -46,6 +63,23 @@ TrackingServerError = ServerError
 START_TIMEOUT = 90.0
 #: Lines of the server's log quoted in an error message.
 LOG_TAIL = 15
+
+
+def user_name() -> str:
+    """Who runs the lesson: ``JUPYTERHUB_USER`` on a hub, else the operating-system user
+    (letters, digits, ``_`` and ``-`` only, so it fits in an experiment or model name)."""
+    raw = os.environ.get("JUPYTERHUB_USER") or ""
+    if not raw:
+        try:
+            raw = getpass.getuser()
+        except (KeyError, OSError):  # pragma: no cover - a user id without a passwd entry
+            raw = f"uid{os.getuid()}"
+    return re.sub(r"[^A-Za-z0-9_-]+", "_", raw).strip("_") or "user"
+
+
+def per_user(name: str) -> str:
+    """``name`` suffixed with the user, e.g. ``week08-churn-alice``: one name per student on a shared server."""
+    return f"{name}-{user_name()}"
 
 
 def server_env() -> dict:
@@ -126,7 +160,7 @@ def _cleanup(process, watchdog, folder: Path, log_file) -> None:
 
 
 class TrackingServer:
-    """An ``mlflow server`` with a SQLite store and an artifact folder, on localhost.
+    """The lesson's private ``mlflow server`` with a SQLite store and an artifact folder, on localhost.
 
     ``port=None`` picks a free port; a given port that is taken raises
     :class:`PortInUseError`. ``timeout`` bounds the wait for the server to answer;
@@ -148,6 +182,17 @@ class TrackingServer:
         self._watchdog: subprocess.Popen | None = None
         self._finalizer = None
         self._started_at = 0.0
+
+    #: A private server: nobody else logs to it.
+    shared = False
+
+    def name(self, base: str) -> str:
+        """The experiment or registered-model name to use for ``base`` (unchanged on a private server)."""
+        return base
+
+    def forget_earlier_runs(self, experiment_id: str) -> int:
+        """Nothing to forget on a fresh private server; returns 0 (see :meth:`SharedServer.forget_earlier_runs`)."""
+        return 0
 
     # -- paths and addresses ---------------------------------------------------------
     @property
@@ -253,6 +298,78 @@ class TrackingServer:
     def __repr__(self) -> str:
         state = f"running at {self.url}" if self.running else "stopped"
         return f"<TrackingServer {state}>"
+
+
+class SharedServer:
+    """A tracking server someone else runs (``MLFLOW_TRACKING_URI``): used, never started or stopped.
+
+    It has the same methods as :class:`TrackingServer`, so a lesson works with either.
+    """
+
+    shared = True
+
+    def __init__(self, url: str, timeout: float = 30.0) -> None:
+        self._url = url.rstrip("/")
+        self.timeout = timeout
+
+    @property
+    def url(self) -> str:
+        return self._url
+
+    @property
+    def running(self) -> bool:
+        return answers_http(f"{self._url}/health") if self._url.startswith("http") else True
+
+    def name(self, base: str) -> str:
+        """``base`` suffixed with the user, so students sharing the server keep their own experiments and models."""
+        return per_user(base)
+
+    def command(self) -> list[str]:
+        return []
+
+    def start(self, wait: bool = True) -> "SharedServer":
+        return self.wait_until_ready() if wait else self
+
+    def wait_until_ready(self) -> "SharedServer":
+        """Wait until an HTTP server answers /health; raise :class:`ServerError` if it does not."""
+        if not self._url.startswith("http"):
+            return self  # a database or folder URI: nothing to wait for
+        deadline = time.monotonic() + self.timeout
+        while not self.running:
+            if time.monotonic() > deadline:
+                raise TrackingServerError(
+                    f"The shared tracking server {self._url} (from MLFLOW_TRACKING_URI) did not answer /health "
+                    f"within {self.timeout:.0f} s. Ask whoever runs it, or unset MLFLOW_TRACKING_URI to use a "
+                    "private server.")
+            time.sleep(0.25)
+        return self
+
+    def forget_earlier_runs(self, experiment_id: str) -> int:
+        """Soft-delete the runs a previous session logged to ``experiment_id`` (they stay in the
+        server's trash, where the UI can restore them), so a re-run of the lesson compares only
+        its own runs. Returns how many were deleted."""
+        from mlflow import MlflowClient
+
+        client = MlflowClient(self._url)
+        runs = client.search_runs([experiment_id], max_results=5000)
+        for run in runs:
+            client.delete_run(run.info.run_id)
+        return len(runs)
+
+    def stop(self) -> None:
+        """Leave the shared server running (it is not ours to stop)."""
+
+    def __repr__(self) -> str:
+        return f"<SharedServer {self._url}, names suffixed with -{user_name()}>"
+
+
+def tracking_server(**kwargs) -> TrackingServer | SharedServer:
+    """The server a lesson should log to: the shared one ``MLFLOW_TRACKING_URI`` names, else
+    a new private :class:`TrackingServer` (``kwargs`` go to it). Call ``.start()`` on the result."""
+    uri = os.environ.get("MLFLOW_TRACKING_URI", "").strip()
+    if uri:
+        return SharedServer(uri)
+    return TrackingServer(**kwargs)
 
 
 if __name__ == "__main__":  # pragma: no cover - manual use: python -m mlops_course.tracking

@@ -134,3 +134,86 @@ def test_server_dies_with_a_killed_kernel(tmp_path):
         if owner.poll() is None:
             owner.kill()
             owner.wait()
+
+
+def test_the_helper_uses_the_server_mlflow_tracking_uri_names_with_names_per_user(monkeypatch):
+    """Protects: with MLFLOW_TRACKING_URI set, tracking_server() points at that server (never
+    starts or stops one) and suffixes experiment and model names with the hub user (else the
+    OS user); without it, the lesson gets its own private server with plain names."""
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    private = tracking.tracking_server()
+    assert isinstance(private, TrackingServer) and not private.shared
+    assert private.name("week08-churn") == "week08-churn" and not private.running
+
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", "http://127.0.0.1:1/")
+    monkeypatch.setenv("JUPYTERHUB_USER", "ada.lovelace@uni")
+    shared = tracking.tracking_server()
+    assert isinstance(shared, tracking.SharedServer) and shared.shared
+    assert shared.url == "http://127.0.0.1:1"
+    assert shared.name("week08-churn") == "week08-churn-ada_lovelace_uni"
+    shared.stop()  # does nothing: not ours to stop
+    shared.timeout = 0.3
+    with pytest.raises(tracking.TrackingServerError, match="MLFLOW_TRACKING_URI"):
+        shared.start()  # nothing listens there: a clear error, not a hang
+
+    monkeypatch.delenv("JUPYTERHUB_USER")
+    assert tracking.user_name() and tracking.per_user("x").startswith("x-")
+
+
+@pytest.mark.notebook
+def test_the_lesson_runs_against_an_external_shared_server(tmp_path):
+    """Protects: a class can share one tracking server. The test starts an external `mlflow server`
+    on 127.0.0.1, runs the week 08 lesson with MLFLOW_TRACKING_URI pointing at it (as a hub user),
+    and reads back what the lesson logged: the user's experiment with the candidates' validation
+    runs, the user's registered model with the alias champion on the best run, and the test score
+    logged once, on that run. The lesson leaves the shared server running; the test stops it."""
+    from mlflow import MlflowClient
+
+    from mlops_course import paths
+    from mlops_course.instructor.execute import execute, verdicts
+    from mlops_course.services import free_port, wait_until_healthy
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    (tmp_path / "artifacts").mkdir()
+    log = open(tmp_path / "server.log", "wb")
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "mlflow"), "server", "--backend-store-uri", f"sqlite:///{tmp_path}/mlflow.db",
+         "--artifacts-destination", str(tmp_path / "artifacts"), "--host", "127.0.0.1", "--port", str(port),
+         "--workers", "1"],
+        cwd=tmp_path, env=tracking.server_env(), stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+        start_new_session=True)
+    try:
+        wait_until_healthy(server, f"{url}/health", "mlflow server", tmp_path / "server.log", 120)
+        env = {**os.environ, "MLFLOW_TRACKING_URI": url, "JUPYTERHUB_USER": "student-a"}
+        nb, _ = execute(paths.SOLUTIONS_DIR / "08_tracking.ipynb", env=env)
+        assert {v["status"] for v in verdicts(nb)} == {"correct"}
+        assert server.poll() is None, "the lesson stopped a server it did not start"
+
+        client = MlflowClient(url)
+        experiment = client.get_experiment_by_name("week08-churn-student-a")
+        assert experiment is not None and client.get_experiment_by_name("week08-churn") is None
+        runs = client.search_runs([experiment.experiment_id], "metrics.val_roc_auc > 0.5")
+        names = {r.info.run_name for r in runs}
+        assert {"logistic_regression", "random_forest", "gradient_boosting", "stacking"} <= names
+        champion = client.get_model_version_by_alias("churn-classifier-student-a", "champion")
+        best = max(runs, key=lambda r: r.data.metrics["val_roc_auc"])
+        assert champion.run_id == best.info.run_id, "the champion is not the best run by validation ROC AUC"
+        tested = [r.info.run_name for r in client.search_runs([experiment.experiment_id], "metrics.test_roc_auc > 0")]
+        assert tested == [best.info.run_name], "the test set was scored for another run than the champion, or twice"
+        # the helper's checks log to the user's own check experiment, and clean up their registered models
+        assert client.get_experiment_by_name("week08-checks-student-a") is not None
+        assert [m.name for m in client.search_registered_models()] == ["churn-classifier-student-a"]
+        # a second session of the same user starts its comparison afresh (runs go to the trash)
+        assert tracking.SharedServer(url).forget_earlier_runs(experiment.experiment_id) >= len(runs)
+        assert client.search_runs([experiment.experiment_id]) == []
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+        log.close()
+    assert wait_until(lambda: not group_alive(server.pid), 15)
+    assert not tracking.port_in_use(port)
