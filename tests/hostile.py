@@ -155,7 +155,7 @@ def edited_tests(source, release):
 
 #: week -> (answer cell, code that rewrites the given data and fakes the answer to fit it)
 DATA_REWRITES = {
-    "01_ml_systems": ("q11", "y_pred = y_true.copy()\nrmse, r2 = 0.0, 1.0"),
+    "01_ml_systems": ("q11", "log_pred = np.log(y_true)\nrmse, r2 = 0.0, 1.0"),
 }
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import assert_judged, judge_answer, judged_cases
+from helpers import VARIANT_STUDENTS, assert_judged, judge_answer, judged_cases
+from variant_sweep import judged_on, misjudged_on_some_variant
 
 WEEK = "01_ml_systems"
 
@@ -165,4 +166,34 @@ def test_each_answer_is_judged_as_an_expert_would(item, answer, right):
 
 def test_q10_partial_credit_a_right_threshold_with_a_wrong_recall_loses_only_the_recall():
     verdict = judge_answer(WEEK, "q10", Q10_REJECTED["right_threshold_wrong_recall"])
+    assert verdict and verdict.startswith("q10_recall"), verdict
+
+
+# -- per-student variants: the same verdicts on every student's given data -------------
+CASES = judged_cases(("q9", Q9_ACCEPTED, Q9_REJECTED, Q9), ("q10", Q10_ACCEPTED, Q10_REJECTED),
+                     ("q11", Q11_ACCEPTED, Q11_REJECTED))
+
+
+@pytest.mark.parametrize("student", VARIANT_STUDENTS)
+@pytest.mark.parametrize("item, answer, right", CASES)
+def test_each_answer_is_judged_alike_on_each_students_variant(item, answer, right, student):
+    """Protects: a named mistake stays wrong (and a valid method right) on a student's
+    own data, not only on the quiz as written."""
+    verdict = judged_on(WEEK, item, answer, student)
+    assert (verdict is None) == right, f"{student}: " + (verdict or "the mistake passed every test of the item")
+
+
+@pytest.mark.parametrize("item, accepted, rejected", [("q10", Q10_ACCEPTED, Q10_REJECTED), ("q11", Q11_ACCEPTED, Q11_REJECTED)])
+def test_each_answer_is_judged_alike_on_every_variant_the_data_can_pick(item, accepted, rejected):
+    """Protects: no combination of q10's (seed, specificity) pairs or q11's seeds and sizes
+    lets a named mistake pass (q10: the default 0.5, proba > t, ...; q11: a swapped r2 or
+    r2 around the prediction mean that happens to come close)."""
+    cases = {**{f"accepts {n}": (a, True) for n, a in accepted.items()},
+             **{f"rejects {n}": (a, False) for n, a in rejected.items()}}
+    assert not misjudged_on_some_variant(WEEK, item, cases)
+
+
+@pytest.mark.parametrize("student", VARIANT_STUDENTS)
+def test_q10_partial_credit_holds_on_each_students_variant(student):
+    verdict = judge_answer(WEEK, "q10", Q10_REJECTED["right_threshold_wrong_recall"], student)
     assert verdict and verdict.startswith("q10_recall"), verdict

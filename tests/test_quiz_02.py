@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import assert_judged, judge_answer, judged_cases
+from helpers import VARIANT_STUDENTS, assert_judged, judge_answer, judged_cases
+from variant_sweep import judged_on, misjudged_on_some_variant
 
 WEEK = "02_eda"
 
@@ -174,4 +175,38 @@ def test_q10_the_signed_sort_now_loses_the_name_points():
 
 def test_q10_right_names_in_the_wrong_order_keep_the_name_points():
     verdict = judge_answer(WEEK, "q10", Q10_REJECTED["right_names_alphabetical_order"])
+    assert verdict and verdict.startswith("q10_order"), verdict
+
+
+# -- per-student variants: the same verdicts on every student's given data -------------
+CASES = judged_cases(("q9", Q9_ACCEPTED, Q9_REJECTED, Q9), ("q10", Q10_ACCEPTED, Q10_REJECTED),
+                     ("q11", Q11_ACCEPTED, Q11_REJECTED))
+
+
+@pytest.mark.parametrize("student", VARIANT_STUDENTS)
+@pytest.mark.parametrize("item, answer, right", CASES)
+def test_each_answer_is_judged_alike_on_each_students_variant(item, answer, right, student):
+    """Protects: a named mistake stays wrong (and a valid method right) on a student's
+    own data, not only on the quiz as written."""
+    verdict = judged_on(WEEK, item, answer, student)
+    assert (verdict is None) == right, f"{student}: " + (verdict or "the mistake passed every test of the item")
+
+
+@pytest.mark.parametrize("item, accepted, rejected", [("q10", Q10_ACCEPTED, Q10_REJECTED), ("q11", Q11_ACCEPTED, Q11_REJECTED)])
+def test_each_answer_is_judged_alike_on_every_variant_the_data_can_pick(item, accepted, rejected):
+    """Protects: no TOP_K and span of sale years (q10), no VALUE column and K (q11) lets a
+    named mistake pass: a top-K without a negative r would let the signed sort through, a
+    K of 3 the far-out rule."""
+    cases = {**{f"accepts {n}": (a, True) for n, a in accepted.items()},
+             **{f"rejects {n}": (a, False) for n, a in rejected.items()}}
+    assert not misjudged_on_some_variant(WEEK, item, cases)
+
+
+@pytest.mark.parametrize("student", VARIANT_STUDENTS)
+def test_q10_partial_credit_holds_on_each_students_variant(student):
+    """The signed sort loses the name points and right names in the wrong order keep them,
+    on each student's data too."""
+    verdict = judge_answer(WEEK, "q10", Q10_REJECTED["signed_sort_without_abs"], student)
+    assert verdict and verdict.startswith("q10_names"), verdict
+    verdict = judge_answer(WEEK, "q10", Q10_REJECTED["right_names_alphabetical_order"], student)
     assert verdict and verdict.startswith("q10_order"), verdict

@@ -9,7 +9,8 @@ import textwrap
 
 import pytest
 
-from helpers import assert_judged, judged_cases
+from helpers import VARIANT_STUDENTS, assert_judged, judged_cases
+from variant_sweep import judged_on, misjudged_on_some_variant
 
 WEEK = "03_training_data"
 
@@ -354,3 +355,28 @@ Q11_REJECTED.update({
     ("q11", Q11_ACCEPTED, Q11_REJECTED, _src)))
 def test_each_answer_is_judged_as_an_expert_would(item, answer, right):
     assert_judged(WEEK, item, answer, right)
+
+
+# -- per-student variants: the same verdicts on every student's given data -------------
+CASES = judged_cases(("q9", Q9_ACCEPTED, Q9_REJECTED, _src), ("q10", Q10_ACCEPTED, Q10_REJECTED, _src),
+                     ("q11", Q11_ACCEPTED, Q11_REJECTED, _src))
+
+
+@pytest.mark.parametrize("student", VARIANT_STUDENTS)
+@pytest.mark.parametrize("item, answer, right", CASES)
+def test_each_answer_is_judged_alike_on_each_students_variant(item, answer, right, student):
+    """Protects: a named mistake stays wrong (and a valid method right) on a student's
+    own data, not only on the quiz as written."""
+    verdict = judged_on(WEEK, item, answer, student)
+    assert (verdict is None) == right, f"{student}: " + (verdict or "the mistake passed every test of the item")
+
+
+@pytest.mark.parametrize("item, accepted, rejected", [("q10", Q10_ACCEPTED, Q10_REJECTED), ("q11", Q11_ACCEPTED, Q11_REJECTED)])
+def test_each_answer_is_judged_alike_on_every_variant_the_data_can_pick(item, accepted, rejected):
+    """Protects: no (rate, n, k, goal) of q10's lists and no min_bill of q11's lets a named
+    mistake pass (k = 1 would make the lesson's formula right; a goal near 0.5 could make
+    k / rate right; a min_bill below the largest day charge could let the day charge
+    alone come close)."""
+    cases = {**{f"accepts {n}": (_src(a), True) for n, a in accepted.items()},
+             **{f"rejects {n}": (_src(a), False) for n, a in rejected.items()}}
+    assert not misjudged_on_some_variant(WEEK, item, cases)
