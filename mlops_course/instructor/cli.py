@@ -64,10 +64,27 @@ def cmd_variant(args) -> int:
     weeks = _weeks(args)
     if len(weeks) != 1:
         sys.exit(f"--week {args.week!r} matches {len(weeks)} quizzes; give one")
-    if not variants.variant.ID_PATTERN.match(args.student):
-        sys.exit(f"--student {args.student!r} is not a student id (letters, digits and . _ - @ + only)")
     week = weeks[0]
     nb = nbformat.read(paths.QUIZZES_DIR / week / "quiz.ipynb", as_version=4)
+    if args.all:  # every student of the roster, or else of the gradebook: one CSV of keys
+        import csv
+
+        from . import grading
+
+        students = variants.roster_ids() or grading.gradebook_students()
+        if not students:
+            sys.exit("no students: put roster.csv at the course root, or grade a submission first")
+        rows = variants.key_table(nb, week, students)
+        out = grading.build_path("reports") / f"keys_{week}.csv"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with out.open("w", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+        print(f"multiple-choice keys of {len(rows)} students' variants: {out.relative_to(paths.ROOT)} (keep it private)")
+        return 0
+    if not args.student or not variants.variant.ID_PATTERN.match(args.student):
+        sys.exit(f"--student {args.student!r} is not a student id (letters, digits and . _ - @ + only)")
     print(variants.describe(nb, week, args.student))
     return 0
 
@@ -248,7 +265,9 @@ def main(argv: list[str] | None = None) -> int:
         p.set_defaults(func=func)
     p = sub.add_parser("variant", help="one student's variant of a quiz: option order, keys, given data")
     p.add_argument("--week", required=True, help="the quiz (prefix such as 01)")
-    p.add_argument("--student", required=True, help="the student id (as in the gradebook)")
+    who = p.add_mutually_exclusive_group(required=True)
+    who.add_argument("--student", help="the student id (as in the gradebook)")
+    who.add_argument("--all", action="store_true", help="every student's keys as build/reports/keys_NN.csv")
     p.set_defaults(func=cmd_variant)
     p = sub.add_parser("collect-zip", help="import an LMS (Canvas, Moodle) submissions zip with nbgrader's zip_collect")
     p.add_argument("--zip", required=True, help="the zip exactly as the LMS exported it")

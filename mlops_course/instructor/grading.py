@@ -373,6 +373,12 @@ def _gradebook_state(assignment: str) -> dict[str, dict]:
     return state
 
 
+def gradebook_students() -> list[str]:
+    """Ids of every student in the gradebook."""
+    with open_gradebook() as gb:
+        return sorted(s.id for s in gb.students)
+
+
 def _ensure_students(students: list[str]) -> None:
     """Create missing students up front, so parallel workers only write grades."""
     with open_gradebook() as gb:

@@ -192,6 +192,19 @@ def describe(source_nb: NotebookNode, quiz: str, student: str, course: str | Non
     return "\n".join(lines)
 
 
+def key_table(source_nb: NotebookNode, quiz: str, students: list[str], course: str | None = None) -> list[dict]:
+    """One row per student: the letter of every multiple-choice key in that student's
+    variant (for a class's answer sheet, ``variant --all``)."""
+    course = course or course_id()
+    fixed, keys = choice_items(source_nb), _source_keys(source_nb)
+    rows = []
+    for student in students:
+        mine = variant.QuizVariant(quiz, student, course)
+        rows.append({"student": student, **{item: mine.shown(item, key, fixed.get(item, False))
+                                             for item, key in keys.items()}})
+    return rows
+
+
 def _source_keys(source_nb: NotebookNode) -> dict[str, str]:
     keys = {}
     for cell in source_nb.cells:
