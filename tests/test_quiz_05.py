@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import assert_judged, judge_answer, judged_cases
+import variant_sweep
+from helpers import VARIANT_STUDENTS, assert_judged, judge_answer, judged_cases
 
 WEEK = "05_regularization"
 
@@ -178,8 +179,11 @@ Q12_REJECTED = {
 }
 
 
-@pytest.mark.parametrize("item, answer, right", judged_cases(("q10", Q10_ACCEPTED, Q10_REJECTED), ("q11", Q11_ACCEPTED, Q11_REJECTED),
-                                                            ("q12", Q12_ACCEPTED, Q12_REJECTED, Q12)))
+CASES = judged_cases(("q10", Q10_ACCEPTED, Q10_REJECTED), ("q11", Q11_ACCEPTED, Q11_REJECTED),
+                     ("q12", Q12_ACCEPTED, Q12_REJECTED, Q12))
+
+
+@pytest.mark.parametrize("item, answer, right", CASES)
 def test_each_answer_is_judged_as_an_expert_would(item, answer, right):
     assert_judged(WEEK, item, answer, right)
 
@@ -188,3 +192,27 @@ def test_q10_partial_credit_follows_the_mistake():
     """A right Ridge part with a hard-thresholded Lasso fails only the Lasso test."""
     verdict = judge_answer(WEEK, "q10", Q10_REJECTED["lasso_hard_threshold"])
     assert verdict and verdict.startswith("q10_lasso"), verdict
+
+
+@pytest.mark.parametrize("item, answer, right", [case for case in CASES if case.values[0] != "q12"])
+def test_each_answer_is_judged_alike_on_every_students_variant(item, answer, right):
+    """Protects: a valid method stays right and a named mistake stays wrong on each
+    student's own given data (Q10's coefficients and penalties, Q11's houses differ per
+    student), not only on the numbers written in the quiz. (Q12 is a function graded on
+    the hidden test's own data sets, the same for everyone.)"""
+    for student in VARIANT_STUDENTS:
+        verdict = judge_answer(WEEK, item, answer, student)
+        assert (verdict is None) == right, f"{student}'s variant: {verdict or 'the mistake passed every test of the item'}"
+
+
+@pytest.mark.parametrize("item", ["q10", "q11"])
+def test_every_variant_the_picks_can_give_keeps_each_mistake_wrong(item, monkeypatch):
+    """Protects: the pick ranges, not only the three test students, keep every named
+    mistake apart from the key. Q10: each coefficient seed has, for every LASSO_ALPHA,
+    a coefficient below -LASSO_ALPHA (so clipping without the sign differs), one inside
+    (-LASSO_ALPHA, LASSO_ALPHA) (so subtracting without clipping differs) and none within
+    0.05 of the threshold. Q11: the houses seeds were chosen among those where Lasso keeps
+    some but not all size columns, Elastic Net keeps all three, and the unscaled fit and
+    the fit on the size columns alone keep others."""
+    tried, wrong = variant_sweep.misjudged(monkeypatch, WEEK, item, CASES)
+    assert tried > 1 and not wrong, f"misjudged on the variants {wrong}"

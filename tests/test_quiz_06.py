@@ -5,11 +5,23 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import assert_judged, judge_answer, judged_cases
+import variant_sweep
+from helpers import VARIANT_STUDENTS, assert_judged, judge_answer, judged_cases
 
 WEEK = "06_neural_networks"
 
-# Q9: trainable parameters of a CNN for colour images (sizes in q9_data).
+# Q9: trainable parameters of a CNN for colour images (sizes in q9_data, which differ per
+# student: every case is written with the given names, so it means the same on every variant).
+Q9_COUNT = """{pre}side = {side}
+n_params = (5 * 5 * {channels} * FILTERS_1 + FILTERS_1) + (3 * 3 * FILTERS_1 * FILTERS_2 + FILTERS_2) \\
+    + (side * side * FILTERS_2 * UNITS + UNITS) + (UNITS * CLASSES + CLASSES){extra}
+"""
+
+
+def _q9(side="(SIDE // 2 - 3) // 2 + 1", channels="CHANNELS", extra="", pre=""):
+    return Q9_COUNT.format(side=side, channels=channels, extra=extra, pre=pre)
+
+
 Q9_ACCEPTED = {
     "layer_by_layer": """conv1 = 5 * 5 * CHANNELS * FILTERS_1 + FILTERS_1
 side = (SIDE // 2 - 3) // 2 + 1
@@ -23,26 +35,23 @@ layers = [(5 * 5 * CHANNELS, FILTERS_1), (3 * 3 * FILTERS_1, FILTERS_2),
           (side * side * FILTERS_2, UNITS), (UNITS, CLASSES)]
 n_params = sum(n_in * n_out + n_out for n_in, n_out in layers)
 """,
+    # right for the source's sizes only (another variant's sizes give another count)
     "typed_in_number": "n_params = 106922\n",
-    "numpy_integer": "n_params = np.int64(106922)\n",
+    "numpy_integer": """sizes = np.array([[5 * 5 * CHANNELS, FILTERS_1], [3 * 3 * FILTERS_1, FILTERS_2],
+                  [((SIDE // 2 - 3) // 2 + 1) ** 2 * FILTERS_2, UNITS], [UNITS, CLASSES]])
+n_params = (sizes[:, 0] * sizes[:, 1] + sizes[:, 1]).sum()
+""",
 }
 Q9_REJECTED = {
-    "ignores_the_colour_channels": """n_params = (5 * 5 * 1 * 16 + 16) + (3 * 3 * 16 * 32 + 32) + (7 * 7 * 32 * 64 + 64) + (64 * 10 + 10)
+    "ignores_the_colour_channels": _q9(channels="1"),
+    "ignores_the_stride_of_conv2": _q9(side="SIDE // 2 - 3 + 1"),
+    "rounds_the_stride_up": _q9(pre="import math\n", side="math.ceil((SIDE // 2 - 3) / 2) + 1"),
+    "same_padding_read_as_valid": _q9(side="((SIDE - 5 + 1) // 2 - 3) // 2 + 1"),
+    "forgets_the_biases": """side = (SIDE // 2 - 3) // 2 + 1
+n_params = 5 * 5 * CHANNELS * FILTERS_1 + 3 * 3 * FILTERS_1 * FILTERS_2 + side * side * FILTERS_2 * UNITS + UNITS * CLASSES
 """,
-    "ignores_the_stride_of_conv2": """n_params = (5 * 5 * 3 * 16 + 16) + (3 * 3 * 16 * 32 + 32) + (14 * 14 * 32 * 64 + 64) + (64 * 10 + 10)
-""",
-    "rounds_the_stride_up": """import math
-side = math.ceil((16 - 3) / 2) + 1
-n_params = (5 * 5 * 3 * 16 + 16) + (3 * 3 * 16 * 32 + 32) + (side * side * 32 * 64 + 64) + (64 * 10 + 10)
-""",
-    "same_padding_read_as_valid": """side = ((32 - 5 + 1) // 2 - 3) // 2 + 1
-n_params = (5 * 5 * 3 * 16 + 16) + (3 * 3 * 16 * 32 + 32) + (side * side * 32 * 64 + 64) + (64 * 10 + 10)
-""",
-    "forgets_the_biases": """n_params = 5 * 5 * 3 * 16 + 3 * 3 * 16 * 32 + 7 * 7 * 32 * 64 + 64 * 10
-""",
-    "counts_dropout_as_weights": """n_params = 106922 + 64
-""",
-    "a_float_near_the_value": "n_params = 106922.5\n",
+    "counts_dropout_as_weights": _q9(extra=" + UNITS"),
+    "a_float_near_the_value": _q9(extra=" + 0.5"),
 }
 
 # Q10: mean sparse categorical cross-entropy and accuracy of a tanh-softmax network.
@@ -259,8 +268,13 @@ Q11_REJECTED = {
 }
 
 
-@pytest.mark.parametrize("item, answer, right", judged_cases(("q9", Q9_ACCEPTED, Q9_REJECTED), ("q10", Q10_ACCEPTED, Q10_REJECTED),
-                                                            ("q11", Q11_ACCEPTED, Q11_REJECTED, Q11)))
+CASES = judged_cases(("q9", Q9_ACCEPTED, Q9_REJECTED), ("q10", Q10_ACCEPTED, Q10_REJECTED),
+                     ("q11", Q11_ACCEPTED, Q11_REJECTED, Q11))
+#: Cases that are right on the source's given data only: a number typed in for its sizes.
+SOURCE_ONLY = {"q9-accepts-typed_in_number"}
+
+
+@pytest.mark.parametrize("item, answer, right", CASES)
 def test_each_answer_is_judged_as_an_expert_would(item, answer, right):
     assert_judged(WEEK, item, answer, right)
 
@@ -268,3 +282,30 @@ def test_each_answer_is_judged_as_an_expert_would(item, answer, right):
 def test_q10_a_wrong_accuracy_costs_only_the_accuracy_point():
     verdict = judge_answer(WEEK, "q10", Q10_REJECTED["soft_accuracy_from_probabilities"])
     assert verdict and verdict.startswith("q10_accuracy"), verdict
+
+
+@pytest.mark.parametrize("item, answer, right", [case for case in CASES if case.id not in SOURCE_ONLY])
+def test_each_answer_is_judged_alike_on_every_students_variant(item, answer, right):
+    """Protects: a valid method stays right and a named mistake stays wrong on each
+    student's own given data (Q9's sizes and Q10's network differ per student), not only
+    on the numbers written in the quiz."""
+    for student in VARIANT_STUDENTS:
+        verdict = judge_answer(WEEK, item, answer, student)
+        assert (verdict is None) == right, f"{student}'s variant: {verdict or 'the mistake passed every test of the item'}"
+
+
+def test_the_source_count_typed_in_fails_on_another_variant():
+    for student in VARIANT_STUDENTS:
+        assert judge_answer(WEEK, "q9", Q9_ACCEPTED["typed_in_number"], student) is not None, student
+
+
+@pytest.mark.parametrize("item", ["q9", "q10"])
+def test_every_variant_the_picks_can_give_keeps_each_mistake_wrong(item, monkeypatch):
+    """Protects: the pick ranges, not only the three test students, keep every named
+    mistake apart from the key. Q9: SIDE is a multiple of 4, so SIDE // 2 - 3 is odd and
+    rounding the stride's division up gives another side than flooring it; every other
+    mistake changes the count by a positive amount for any sizes (CHANNELS = 3 > 1,
+    SIDE // 2 > 3). Q10: each seed's network was checked to misclassify at least one
+    sample and to separate every named mistake (4 375 combinations of sizes, 10 seeds)."""
+    tried, wrong = variant_sweep.misjudged(monkeypatch, WEEK, item, [c for c in CASES if c.id not in SOURCE_ONLY])
+    assert tried > 1 and not wrong, f"misjudged on the variants {wrong}"

@@ -9,6 +9,8 @@ whose ``pick`` takes the combination's index for each name. A data cell that dra
 """
 from __future__ import annotations
 
+import contextlib
+import io
 import itertools
 
 import nbformat
@@ -56,8 +58,9 @@ def every_variant(week: str, item: str):
     def run(index: dict) -> tuple[dict, dict]:
         ns = dict(base)
         ns["quiz"] = combination = _Combination(index)
-        for source in data:
-            exec(source, ns)
+        with contextlib.redirect_stdout(io.StringIO()):  # data cells may print the student's values
+            for source in data:
+                exec(source, ns)
         return ns, combination.sizes
 
     first, sizes = run({})
@@ -71,15 +74,16 @@ def every_variant(week: str, item: str):
 def verdict_in(nb, item: str, ns: dict, answer: str) -> str | None:
     """``answer`` then ``item``'s tests in a copy of ``ns``, as helpers.judge_answer does."""
     ns = dict(ns)
-    try:
-        exec(answer, ns)
-    except Exception as exc:  # a mistake that fails on this variant's data: its tests would fail too
-        return f"the answer itself raised {type(exc).__name__}: {exc}"
-    for test in quizcells.tests_of(nb, item):
+    with contextlib.redirect_stdout(io.StringIO()):
         try:
-            exec(test.source, ns)
-        except Exception as exc:  # AssertionError (a test's verdict) or the answer's own error
-            return f"{quizcells.grade_id(test)}: {type(exc).__name__}: {exc}"
+            exec(answer, ns)
+        except Exception as exc:  # a mistake that fails on this variant's data: its tests would fail too
+            return f"the answer itself raised {type(exc).__name__}: {exc}"
+        for test in quizcells.tests_of(nb, item):
+            try:
+                exec(test.source, ns)
+            except Exception as exc:  # AssertionError (a test's verdict) or the answer's own error
+                return f"{quizcells.grade_id(test)}: {type(exc).__name__}: {exc}"
     return None
 
 
@@ -107,3 +111,19 @@ def misjudged_on_some_variant(week: str, item: str, cases: dict[str, tuple[str, 
                 wrong.append(f"{item} [{label}] {name}: " + (verdict or "the mistake passed every test"))
     assert count > 1, f"{week} {item}: its data cell picks nothing, so it has one variant only"
     return wrong
+
+
+def misjudged(monkeypatch, week: str, item: str, cases) -> tuple[int, dict[str, str]]:
+    """(number of combinations tried, {case id: the first combination misjudging it}) for
+    ``cases``, pytest params ``(item, answer, right)`` (helpers.judged_cases); cases of
+    other items are ignored. ``monkeypatch`` is unused (kept for the callers' fixture)."""
+    nb, _, _ = _cells(week, item)
+    answers = [(case.id, case.values[1], case.values[2]) for case in cases if case.values[0] == item]
+    wrong: dict[str, str] = {}
+    count = 0
+    for label, ns in every_variant(week, item):
+        count += 1
+        for case_id, answer, right in answers:
+            if case_id not in wrong and (verdict_in(nb, item, ns, answer) is None) != right:
+                wrong[case_id] = label
+    return count, wrong
