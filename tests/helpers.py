@@ -60,6 +60,14 @@ def write_submission(root: Path, student: str, week: str, nb, timestamp: str = "
 VARIANT_STUDENTS = ("ada", "grace.h", "linus-t")
 
 
+def run_cell(source, ns: dict) -> None:
+    """Run ``source`` (text, or code already compiled) in ``ns`` as a notebook cell runs:
+    in a ``__main__`` namespace and without this module's ``from __future__`` flags
+    (annotations stay objects, as FastAPI and pydantic need)."""
+    ns.setdefault("__name__", "__main__")
+    exec(compile(source, "<cell>", "exec", dont_inherit=True) if isinstance(source, str) else source, ns)
+
+
 def quiz_namespace(week: str, student: str = "source") -> tuple:
     """(source notebook, namespace) after the quiz's setup, ``student``'s variant and its
     given-data cells ran in this process (``"source"``: the quiz as written)."""
@@ -68,14 +76,14 @@ def quiz_namespace(week: str, student: str = "source") -> tuple:
     from mlops_course import quizcells, variant
 
     nb = nbformat.read(paths.QUIZZES_DIR / week / "quiz.ipynb", as_version=4)
-    ns: dict = {}
+    ns: dict = {"__name__": "__main__"}
     for cell in nb.cells:
         if cell.cell_type == "code" and quizcells.grade_id(cell) == "setup":
-            exec(cell.source, ns)
+            run_cell(cell.source, ns)
         elif cell.cell_type == "code" and quizcells.grade_id(cell) == quizcells.VARIANT_ID:
             ns["quiz"] = variant._current = variant.QuizVariant(week, student, variant.DEFAULT_COURSE)
         elif cell.cell_type == "code" and quizcells.is_data(cell):
-            exec(cell.source, ns)
+            run_cell(cell.source, ns)
     return nb, ns
 
 
@@ -88,10 +96,10 @@ def judge_answer(week: str, item: str, answer: str, student: str = "source") -> 
     from mlops_course import quizcells
 
     nb, ns = quiz_namespace(week, student)
-    exec(answer, ns)
+    run_cell(answer, ns)
     for test in quizcells.tests_of(nb, item):
         try:
-            exec(test.source, ns)
+            run_cell(test.source, ns)
         except Exception as exc:  # AssertionError (a test's verdict) or the answer's own error
             return f"{quizcells.grade_id(test)}: {type(exc).__name__}: {exc}"
     return None
