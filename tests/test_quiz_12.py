@@ -7,7 +7,8 @@ Q11 is graded on what the student built (issue 18, item 5): the student's data t
 as CI runs it, on good deliveries (it must pass) and on broken ones (it must fail and name
 the column). Its rejected cases include the hostile ones: a test that passes everything,
 one that only asserts True, one that fails everything, one that recognises the given
-delivery, one that skips itself, one that returns an object claiming to be anything.
+delivery, one that skips itself, one that returns an object claiming to be anything, one
+that rebinds the given data while the hidden tests run it.
 """
 from __future__ import annotations
 
@@ -144,6 +145,10 @@ def test_delivery(df, contract, min_rows):
     "q11 a test that returns an object claiming to be anything": ("q11", EQUALS_ANYTHING + """
 def test_delivery(*args, **kwargs):
     return _Anything("A")
+"""),
+    "q11 a test that empties the given contract and size while it runs": ("q11", """
+def test_delivery(df, contract, min_rows):
+    globals().update(contract={}, MIN_ROWS=0, batch=df.head(0))   # what the hidden tests would read next
 """),
     "q11 the failures caught and printed": ("q11", """
 def test_delivery(df, contract, min_rows):
