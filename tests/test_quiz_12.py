@@ -1,148 +1,325 @@
 """Week 12 quiz: the code tasks accept every correct method and reject the plausible
-mistakes (ASSESSMENT.md, "Code and numeric tasks"), judged by the quiz's own tests."""
+mistakes (ASSESSMENT.md, "Code and numeric tasks"), judged by the quiz's own hidden tests
+on the source variant, on each of helpers.VARIANT_STUDENTS and on the variants the given
+data can pick.
+
+Q11 is graded on what the student built (issue 18, item 5): the student's data test is run,
+as CI runs it, on good deliveries (it must pass) and on broken ones (it must fail and name
+the column). Its rejected cases include the hostile ones: a test that passes everything,
+one that only asserts True, one that fails everything, one that recognises the given
+delivery, one that skips itself, one that returns an object claiming to be anything, one
+that rebinds the given data while the hidden tests run it.
+"""
 from __future__ import annotations
 
+import itertools
+
+import nbformat
 import pytest
 
-from helpers import assert_judged, judge_answer, judged_named, source_solution
+from helpers import VARIANT_STUDENTS, assert_judged, judge_answer, judged_named, source_solution
+from hostile import EQUALS_ANYTHING
+from mlops_course import paths, quizcells
 
 WEEK = "12_versioning_cicd"
 
-# -- Q11: rows that break a data contract ------------------------------------------
+# -- Q11: the data test of a CI job, run on good and broken deliveries ---------------------
 Q11_ACCEPTED = {
-    "q11 one boolean mask, or-ed per rule": ("q11", """
-def count_bad_rows(df, rules):
-    bad = pd.Series(False, index=df.index)
-    for name, rule in rules.items():
+    "q11 one assert per rule, between and isin": ("q11", """
+def test_delivery(df, contract, min_rows):
+    assert len(df) >= min_rows, f"delivery too short: {len(df)} rows"
+    for col, rule in contract.items():
+        assert col in df.columns, f"{col} is missing from the delivery"
+        assert not df[col].isna().any(), f"{col} has gaps"
+        ok = df[col].between(rule[0], rule[1]) if isinstance(rule, tuple) else df[col].isin(rule)
+        assert ok.all(), f"{col} breaks its rule"
+"""),
+    "q11 every problem collected, one assert with the list": ("q11", """
+def test_delivery(df, contract, min_rows):
+    problems = [] if len(df) >= min_rows else [f"only {len(df)} rows"]
+    for col, rule in contract.items():
+        if col not in df:
+            problems.append(f"{col}: absent")
+            continue
+        s = df[col]
+        ok = s.between(*rule) if type(rule) is tuple else s.isin(rule)
+        if not ok.all():
+            problems.append(f"{col}: {int((~ok).sum())} bad or missing values")
+    assert not problems, "; ".join(problems)
+"""),
+    "q11 an absent column left to raise KeyError, comparisons after a gap check": ("q11", """
+def test_delivery(df, contract, min_rows):
+    assert df.shape[0] >= min_rows, "too few rows"
+    for col, rule in contract.items():
+        s = df[col]                                   # KeyError names an absent column
+        assert s.notna().all(), f"missing values in {col}"
         if isinstance(rule, tuple):
-            low, high = rule
-            bad = bad | df[name].isna() | (df[name] < low) | (df[name] > high)
+            assert ((s >= rule[0]) & (s <= rule[1])).all(), f"{col} out of range"
         else:
-            bad = bad | ~df[name].isin(list(rule))
-    return int(bad.sum())
+            assert s.isin(rule).all(), f"unknown category in {col}"
 """),
-    "q11 row by row with apply": ("q11", """
-import math
-def count_bad_rows(df, rules):
-    def broken(row):
-        for name, rule in rules.items():
-            v = row[name]
-            if v is None or (isinstance(v, float) and math.isnan(v)):
-                return True
-            if isinstance(rule, tuple):
-                if not rule[0] <= v <= rule[1]:
-                    return True
-            elif v not in rule:
-                return True
-        return False
-    return int(df.apply(broken, axis=1).sum())
-"""),
-    "q11 numpy masks and a numpy int": ("q11", """
-def count_bad_rows(df, rules):
-    masks = []
-    for name, rule in rules.items():
-        values = df[name]
-        ok = values.between(rule[0], rule[1]) if type(rule) is tuple else values.isin(rule)
-        masks.append(~ok.to_numpy())
-    return np.logical_or.reduce(masks).sum()
-"""),
-    "q11 comparisons and membership with map": ("q11", """
-def count_bad_rows(df, rules):
-    ok = pd.Series(True, index=df.index)
-    for name, rule in rules.items():
+    "q11 min and max once the gaps are excluded": ("q11", """
+def test_delivery(df, contract, min_rows):
+    assert len(df) >= min_rows, "delivery too short"
+    missing = [c for c in contract if c not in df.columns]
+    assert not missing, f"absent columns: {missing}"
+    for col, rule in contract.items():
+        assert df[col].isna().sum() == 0, f"{col}: missing values"
         if isinstance(rule, tuple):
-            ok &= (df[name] >= rule[0]) & (df[name] <= rule[1])
+            assert df[col].min() >= rule[0] and df[col].max() <= rule[1], f"{col}: out of range"
         else:
-            ok &= df[name].map(lambda v: v in rule).astype(bool)
-    return int((~ok).sum())
+            assert set(df[col].unique()) <= set(rule), f"{col}: categories {set(df[col].unique()) - set(rule)}"
 """),
-    "q11 keep the good rows, count the rest": ("q11", """
-def count_bad_rows(df, rules):
-    good = df
-    for name, rule in rules.items():
-        good = good[good[name].between(*rule)] if isinstance(rule, tuple) else good[good[name].isin(rule)]
-    return len(df) - len(good)
+    "q11 a ValueError instead of an assert": ("q11", """
+def test_delivery(df, contract, min_rows):
+    if len(df) < min_rows:
+        raise ValueError(f"{len(df)} rows < {min_rows}")
+    for col, rule in contract.items():
+        if col not in df.columns:
+            raise ValueError(f"no column {col}")
+        good = df[col].between(*rule) if isinstance(rule, tuple) else df[col].isin(rule)
+        if not good.all():
+            raise ValueError(f"{col}: {(~good).sum()} rows break the contract")
+"""),
+    "q11 pytest.fail with a message": ("q11", """
+import pytest
+
+def test_delivery(df, contract, min_rows):
+    if len(df) < min_rows:
+        pytest.fail("the delivery is too short")
+    for col, rule in contract.items():
+        if col not in df or df[col].isna().any():
+            pytest.fail(f"{col} is absent or has gaps")
+        inside = df[col].between(*rule) if isinstance(rule, tuple) else df[col].isin(rule)
+        if not inside.all():
+            pytest.fail(f"{col} has values outside {rule}")
+"""),
+    "q11 numpy arrays and plain membership": ("q11", """
+def test_delivery(df, contract, min_rows):
+    assert len(df.index) >= min_rows, "not enough rows"
+    for col, rule in contract.items():
+        assert col in df, col + " absent"
+        values = df[col].to_numpy()
+        if isinstance(rule, tuple):
+            v = values.astype(float)
+            assert not np.isnan(v).any() and ((v >= rule[0]) & (v <= rule[1])).all(), col + " out of range"
+        else:
+            assert all(x in rule for x in values), col + " has a value not allowed"
+"""),
+    "q11 the ruled columns selected at once (KeyError lists the absent ones)": ("q11", """
+def test_delivery(df, contract, min_rows):
+    assert len(df) >= min_rows, "short delivery"
+    ruled = df.loc[:, list(contract)]
+    gaps = ruled.columns[ruled.isna().any()].tolist()
+    assert not gaps, f"gaps in {gaps}"
+    for col, rule in contract.items():
+        bad = ~(ruled[col].between(*rule) if isinstance(rule, tuple) else ruled[col].isin(rule))
+        assert not bad.any(), f"{col}: {bad.sum()} values break the rule"
 """),
 }
 
 Q11_REJECTED = {
+    # hostile: artifacts that imitate a test without testing anything
+    "q11 a test that passes everything": ("q11", """
+def test_delivery(df, contract, min_rows):
+    pass
+"""),
+    "q11 only assert True (the issue's CI tests)": ("q11", """
+def test_delivery(df, contract, min_rows):
+    assert True
+"""),
+    "q11 a test that fails everything, naming every column": ("q11", """
+def test_delivery(df, contract, min_rows):
+    raise AssertionError(f"broken: {', '.join(contract)} (too short?)")
+"""),
+    "q11 a test that recognises the given delivery": ("q11", """
+def test_delivery(df, contract, min_rows):
+    assert df.equals(batch), "the delivery differs from the reference"
+"""),
+    "q11 a test that skips itself": ("q11", """
+import pytest
+
+def test_delivery(df, contract, min_rows):
+    pytest.skip("data checks are slow")
+"""),
+    "q11 a test that returns an object claiming to be anything": ("q11", EQUALS_ANYTHING + """
+def test_delivery(*args, **kwargs):
+    return _Anything("A")
+"""),
+    "q11 a test that empties the given contract and size while it runs": ("q11", """
+def test_delivery(df, contract, min_rows):
+    globals().update(contract={}, MIN_ROWS=0, batch=df.head(0))   # what the hidden tests would read next
+"""),
+    "q11 the failures caught and printed": ("q11", """
+def test_delivery(df, contract, min_rows):
+    try:
+        for col, rule in contract.items():
+            ok = df[col].between(*rule) if isinstance(rule, tuple) else df[col].isin(rule)
+            assert ok.all(), f"{col} breaks its rule"
+    except Exception as exc:
+        print("warning:", exc)
+"""),
+    # plausible mistakes
+    "q11 a check that returns False instead of failing": ("q11", """
+def test_delivery(df, contract, min_rows):
+    if len(df) < min_rows:
+        return False
+    for col, rule in contract.items():
+        ok = df[col].between(*rule) if isinstance(rule, tuple) else df[col].isin(rule)
+        if not ok.all():
+            return False
+"""),
     "q11 a missing number passes (comparisons only)": ("q11", """
-def count_bad_rows(df, rules):
-    bad = pd.Series(False, index=df.index)
-    for name, rule in rules.items():
+def test_delivery(df, contract, min_rows):
+    assert len(df) >= min_rows, "too short"
+    for col, rule in contract.items():
+        assert col in df, f"{col} absent"
         if isinstance(rule, tuple):
-            bad |= (df[name] < rule[0]) | (df[name] > rule[1])
+            assert not ((df[col] < rule[0]) | (df[col] > rule[1])).any(), f"{col} out of range"
         else:
-            bad |= ~df[name].isin(rule)
-    return int(bad.sum())
+            assert df[col].isin(rule).all(), f"{col}: bad category"
 """),
-    "q11 a missing category passes": ("q11", """
-def count_bad_rows(df, rules):
-    bad = pd.Series(False, index=df.index)
-    for name, rule in rules.items():
+    "q11 min and max, which skip the gaps": ("q11", """
+def test_delivery(df, contract, min_rows):
+    assert len(df) >= min_rows, "too short"
+    for col, rule in contract.items():
+        assert col in df, f"{col} absent"
         if isinstance(rule, tuple):
-            bad |= ~df[name].between(*rule)
+            assert df[col].min() >= rule[0] and df[col].max() <= rule[1], f"{col} out of range"
         else:
-            bad |= df[name].notna() & ~df[name].isin(rule)
-    return int(bad.sum())
+            assert df[col].isin(rule).all(), f"{col}: bad category"
 """),
-    "q11 counts broken values, not rows": ("q11", """
-def count_bad_rows(df, rules):
-    total = 0
-    for name, rule in rules.items():
-        ok = df[name].between(*rule) if isinstance(rule, tuple) else df[name].isin(rule)
-        total += int((~ok).sum())
-    return total
-"""),
-    "q11 bounds excluded": ("q11", """
-def count_bad_rows(df, rules):
-    bad = pd.Series(False, index=df.index)
-    for name, rule in rules.items():
-        if isinstance(rule, tuple):
-            bad |= ~df[name].between(*rule, inclusive="neither")
-        else:
-            bad |= ~df[name].isin(rule)
-    return int(bad.sum())
-"""),
-    "q11 gaps filled with 0 before the range check": ("q11", """
-def count_bad_rows(df, rules):
-    bad = pd.Series(False, index=df.index)
-    for name, rule in rules.items():
-        if isinstance(rule, tuple):
-            bad |= ~df[name].fillna(0).between(*rule)
-        else:
-            bad |= ~df[name].isin(rule)
-    return int(bad.sum())
-"""),
-    "q11 rows with a gap dropped before checking": ("q11", """
-def count_bad_rows(df, rules):
-    kept = df.dropna(subset=list(rules))
-    bad = pd.Series(False, index=kept.index)
-    for name, rule in rules.items():
-        bad |= ~kept[name].between(*rule) if isinstance(rule, tuple) else ~kept[name].isin(rule)
-    return int(bad.sum())
+    "q11 a missing category passes (gaps dropped first)": ("q11", """
+def test_delivery(df, contract, min_rows):
+    assert len(df) >= min_rows, "too short"
+    for col, rule in contract.items():
+        assert col in df, f"{col} absent"
+        s = df[col] if isinstance(rule, tuple) else df[col].dropna()
+        ok = s.between(*rule) if isinstance(rule, tuple) else s.isin(rule)
+        assert ok.all(), f"{col} breaks its rule"
 """),
     "q11 categories compared without case": ("q11", """
-def count_bad_rows(df, rules):
-    bad = pd.Series(False, index=df.index)
-    for name, rule in rules.items():
-        bad |= ~df[name].between(*rule) if isinstance(rule, tuple) else ~df[name].str.upper().isin(rule)
-    return int(bad.sum())
+def test_delivery(df, contract, min_rows):
+    assert len(df) >= min_rows, "too short"
+    for col, rule in contract.items():
+        assert col in df, f"{col} absent"
+        ok = df[col].between(*rule) if isinstance(rule, tuple) else df[col].str.upper().isin(rule)
+        assert ok.all(), f"{col} breaks its rule"
 """),
-    "q11 only the range rules are checked": ("q11", """
-def count_bad_rows(df, rules):
-    bad = pd.Series(False, index=df.index)
-    for name, rule in rules.items():
+    "q11 bounds excluded": ("q11", """
+def test_delivery(df, contract, min_rows):
+    assert len(df) >= min_rows, "too short"
+    for col, rule in contract.items():
+        assert col in df, f"{col} absent"
+        ok = df[col].between(*rule, inclusive="neither") if isinstance(rule, tuple) else df[col].isin(rule)
+        assert ok.all(), f"{col} breaks its rule"
+"""),
+    "q11 a delivery of exactly min_rows rows fails": ("q11", """
+def test_delivery(df, contract, min_rows):
+    assert len(df) > min_rows, "too short"
+    for col, rule in contract.items():
+        assert col in df, f"{col} absent"
+        ok = df[col].between(*rule) if isinstance(rule, tuple) else df[col].isin(rule)
+        assert ok.all(), f"{col} breaks its rule"
+"""),
+    "q11 the size not checked": ("q11", """
+def test_delivery(df, contract, min_rows):
+    for col, rule in contract.items():
+        assert col in df, f"{col} absent"
+        ok = df[col].between(*rule) if isinstance(rule, tuple) else df[col].isin(rule)
+        assert ok.all(), f"{col} breaks its rule"
+"""),
+    "q11 the size compared with the given delivery's": ("q11", """
+def test_delivery(df, contract, min_rows):
+    assert len(df) >= N_ROWS, "too short"
+    for col, rule in contract.items():
+        assert col in df, f"{col} absent"
+        ok = df[col].between(*rule) if isinstance(rule, tuple) else df[col].isin(rule)
+        assert ok.all(), f"{col} breaks its rule"
+"""),
+    "q11 only the columns present are checked (an absent one passes)": ("q11", """
+def test_delivery(df, contract, min_rows):
+    assert len(df) >= min_rows, "too short"
+    for col in df.columns:
+        if col in contract:
+            rule = contract[col]
+            ok = df[col].between(*rule) if isinstance(rule, tuple) else df[col].isin(rule)
+            assert ok.all(), f"{col} breaks its rule"
+"""),
+    "q11 a gap in any column fails, ruled or not": ("q11", """
+def test_delivery(df, contract, min_rows):
+    assert len(df) >= min_rows, "too short"
+    assert not df.isna().any().any(), f"gaps in {df.columns[df.isna().any()].tolist()}"
+    for col, rule in contract.items():
+        assert col in df, f"{col} absent"
+        ok = df[col].between(*rule) if isinstance(rule, tuple) else df[col].isin(rule)
+        assert ok.all(), f"{col} breaks its rule"
+"""),
+    "q11 the given size instead of the argument": ("q11", """
+def test_delivery(df, contract, n):
+    assert len(df) >= MIN_ROWS, "too short"
+    for col, rule in contract.items():
+        assert col in df, f"{col} absent"
+        ok = df[col].between(*rule) if isinstance(rule, tuple) else df[col].isin(rule)
+        assert ok.all(), f"{col} breaks its rule"
+"""),
+    "q11 the given contract instead of the argument": ("q11", """
+def test_delivery(df, rules, min_rows):
+    assert len(df) >= min_rows, "too short"
+    for col, rule in contract.items():
+        assert col in df, f"{col} absent"
+        ok = df[col].between(*rule) if isinstance(rule, tuple) else df[col].isin(rule)
+        assert ok.all(), f"{col} breaks its rule"
+"""),
+    "q11 any() instead of all()": ("q11", """
+def test_delivery(df, contract, min_rows):
+    assert len(df) >= min_rows, "too short"
+    for col, rule in contract.items():
+        assert col in df, f"{col} absent"
+        ok = df[col].between(*rule) if isinstance(rule, tuple) else df[col].isin(rule)
+        assert ok.any(), f"{col} breaks its rule"
+"""),
+    "q11 only the numeric rules are checked": ("q11", """
+def test_delivery(df, contract, min_rows):
+    assert len(df) >= min_rows, "too short"
+    for col, rule in contract.items():
+        assert col in df, f"{col} absent"
         if isinstance(rule, tuple):
-            bad |= ~df[name].between(*rule)
-    return int(bad.sum())
+            assert df[col].between(*rule).all(), f"{col} breaks its rule"
 """),
-    "q11 a gap in any column counts, ruled or not": ("q11", """
-def count_bad_rows(df, rules):
-    bad = df.isna().any(axis=1)
-    for name, rule in rules.items():
-        bad |= ~df[name].between(*rule) if isinstance(rule, tuple) else ~df[name].isin(rule)
-    return int(bad.sum())
+    "q11 a schema test only: names and types (swapped columns pass)": ("q11", """
+def test_delivery(df, contract, min_rows):
+    assert len(df) >= min_rows, "too short"
+    for col, rule in contract.items():
+        assert col in df, f"{col} absent"
+        if isinstance(rule, tuple):
+            assert pd.api.types.is_numeric_dtype(df[col]), f"{col} is not numeric"
+        else:
+            assert df[col].isin(rule).all(), f"{col} breaks its rule"
+"""),
+    "q11 the data repaired before the check (gaps dropped)": ("q11", """
+def test_delivery(df, contract, min_rows):
+    present = [c for c in contract if c in df]
+    assert len(present) == len(contract), "a column is absent"
+    df = df.dropna(subset=present)
+    assert len(df) >= min_rows, "too short"
+    for col, rule in contract.items():
+        ok = df[col].between(*rule) if isinstance(rule, tuple) else df[col].isin(rule)
+        assert ok.all(), f"{col} breaks its rule"
+"""),
+    "q11 the given delivery checked instead of df": ("q11", """
+def test_delivery(df, contract, min_rows):
+    assert len(df) >= min_rows, "too short"
+    for col, rule in contract.items():
+        ok = batch[col].between(*rule) if isinstance(rule, tuple) else batch[col].isin(rule)
+        assert ok.all(), f"{col} breaks its rule"
+"""),
+    "q11 bare asserts: the CI log does not say which column": ("q11", """
+def test_delivery(df, contract, min_rows):
+    assert len(df) >= min_rows
+    for col, rule in contract.items():
+        assert col in df
+        assert (df[col].between(*rule) if isinstance(rule, tuple) else df[col].isin(rule)).all()
 """),
 }
 
@@ -231,10 +408,10 @@ need = (pd.Series(load_rps) / CAPACITY_RPS / TARGET).apply(math.ceil).clip(lower
 auto_replica_hours = int(sum(accumulate(need, lambda prev, n: max(n, prev - 1))))
 fixed_replica_hours = int(need.max() * 24)
 """),
-    "q13 one loop with an integer ceiling": ("q13", """
+    "q13 one loop with a ceiling by floor division": ("q13", """
 auto_replica_hours, peak, current = 0, 0, None
 for rps in load_rps:
-    n = max(MIN_REPLICAS, -(-int(rps) * 10 // int(CAPACITY_RPS * TARGET * 10)))
+    n = max(MIN_REPLICAS, int(-(-rps // (CAPACITY_RPS * TARGET))))
     current = n if current is None else max(n, current - 1)
     auto_replica_hours += current
     peak = max(peak, n)
@@ -311,7 +488,15 @@ fixed_replica_hours = 24 * max(MIN_REPLICAS, math.ceil(load_rps.mean() / (CAPACI
 }
 
 ACCEPTED = {**Q11_ACCEPTED, **Q12_ACCEPTED, **Q13_ACCEPTED}
-REJECTED = {**Q11_REJECTED, **Q12_REJECTED, **Q13_REJECTED}
+REJECTED = {**Q11_REJECTED, **Q12_REJECTED, **Q13_REJECTED, **{
+    # hostile: values that claim to equal anything
+    "q12 numbers that claim to be anything": ("q12", EQUALS_ANYTHING + """
+n_cache_entries = cache_bytes = _Anything("A")
+"""),
+    "q13 numbers that claim to be anything": ("q13", EQUALS_ANYTHING + """
+auto_replica_hours = fixed_replica_hours = _Anything("A")
+"""),
+}}
 
 
 @pytest.mark.parametrize("item, answer, right", judged_named(ACCEPTED, REJECTED))
@@ -319,7 +504,120 @@ def test_each_answer_is_judged_as_an_expert_would(item, answer, right):
     assert_judged(WEEK, item, answer, right)
 
 
+@pytest.mark.parametrize("student", VARIANT_STUDENTS)
+@pytest.mark.parametrize("item, answer, right", judged_named(ACCEPTED, REJECTED))
+def test_each_answer_is_judged_alike_on_each_students_variant(item, answer, right, student):
+    """Protects: a variant neither makes a correct method fail nor lets a named mistake
+    through (the tests compute from the student's own given data)."""
+    verdict = judge_answer(WEEK, item, answer, student)
+    assert (verdict is None) == right, f"{student}: " + (verdict or "the mistake passed every test of the item")
+
+
 @pytest.mark.parametrize("item", ["q11", "q12", "q13"])
 def test_the_source_solution_passes(item):
     """Protects: the solution in the quiz source earns the item's points."""
     assert judge_answer(WEEK, item, source_solution(WEEK, item)) is None
+
+
+# -- every variant the given data can pick ---------------------------------------------
+class _Combination:
+    """Stands in for the quiz variant in a data cell: ``pick`` returns the choice this
+    combination sets for each name and records how many choices each list has."""
+
+    def __init__(self, index: dict):
+        self.index, self.sizes = index, {}
+
+    def pick(self, item, **choices):
+        picked = []
+        for name, options in choices.items():
+            options = list(options)
+            self.sizes[name] = len(options)
+            picked.append(options[self.index.get(name, 0)])
+        return picked[0] if len(picked) == 1 else tuple(picked)
+
+
+def _every_variant(item: str, full: bool):
+    """(label, namespace after the setup and ``item``'s data cells) for every combination of
+    the item's picks (``full``), or for each choice of each pick on its own plus each
+    "all i-th choices" combination (enough for a task whose verdicts hang on the rules)."""
+    nb = nbformat.read(paths.QUIZZES_DIR / WEEK / "quiz.ipynb", as_version=4)
+    base: dict = {}
+    for cell in nb.cells:
+        if cell.cell_type == "code" and quizcells.grade_id(cell) == "setup":
+            exec(cell.source, base)
+    data = [c.source for c in nb.cells if quizcells.is_data(c) and quizcells.item_of(quizcells.grade_id(c)) == item]
+
+    def run(index):
+        ns = dict(base)
+        ns["quiz"] = combination = _Combination(index)
+        for source in data:
+            exec(source, ns)
+        return ns, combination.sizes
+
+    _, sizes = run({})
+    names = list(sizes)
+    if full:
+        combos = itertools.product(*(range(sizes[n]) for n in names))
+    else:
+        combos = {tuple(i if k == j else 0 for k in range(len(names))) for j in range(len(names)) for i in range(sizes[names[j]])}
+        combos |= {tuple(min(i, sizes[n] - 1) for n in names) for i in range(max(sizes.values()))}
+    for combo in sorted(combos):
+        index = dict(zip(names, combo))
+        yield ", ".join(f"{n}[{i}]" for n, i in index.items()), run(index)[0], nb
+
+
+def _verdict(nb, item, ns, answer):
+    """The answer, the item's data cells again (as the grader does), then its tests."""
+    ns = dict(ns)
+    try:
+        exec(answer, ns)
+    except Exception as exc:  # a mistake that breaks on this variant's data fails in a kernel too
+        return f"the answer raised {type(exc).__name__}: {exc}"
+    for test in quizcells.tests_of(nb, item):
+        try:
+            exec(test.source, ns)
+        except Exception as exc:
+            return f"{quizcells.grade_id(test)}: {type(exc).__name__}: {exc}"
+    return None
+
+
+@pytest.mark.parametrize("item, full", [("q11", False), ("q12", True), ("q13", True)])
+def test_each_answer_is_judged_alike_on_every_variant_the_data_can_pick(item, full):
+    """Protects: the ranges of the picks keep every named mistake wrong and every method
+    right on all the variants a student can get (q12, q13: every combination; q11: each
+    choice of each pick)."""
+    cases = {name: (answer, True) for name, (i, answer) in ACCEPTED.items() if i == item}
+    cases |= {name: (answer, False) for name, (i, answer) in REJECTED.items() if i == item}
+    cases["source solution"] = (source_solution(WEEK, item), True)
+    wrong, count = [], 0
+    for label, ns, nb in _every_variant(item, full):
+        count += 1
+        for name, (answer, right) in cases.items():
+            verdict = _verdict(nb, item, ns, answer)
+            if (verdict is None) != right:
+                wrong.append(f"[{label}] {name}: " + (verdict or "the mistake passed every test"))
+    assert count > 1 and not wrong, "\n".join(wrong[:20])
+
+
+def test_q11_partial_credit_follows_what_the_test_gets_right():
+    """Protects: a data test without messages keeps the points for telling good from broken
+    deliveries; one that passes everything earns nothing."""
+    from helpers import quiz_namespace
+
+    nb, ns = quiz_namespace(WEEK)
+
+    def failed(answer):
+        space = dict(ns)
+        exec(answer, space)
+        out = set()
+        for test in quizcells.tests_of(nb, "q11"):
+            try:
+                exec(test.source, space)
+            except AssertionError:
+                out.add(quizcells.grade_id(test))
+        return out
+
+    assert failed(Q11_REJECTED["q11 bare asserts: the CI log does not say which column"][1]) == {"q11_message"}
+    assert failed(Q11_REJECTED["q11 a test that passes everything"][1]) == {"q11_values", "q11_structure", "q11_message"}
+    assert failed(Q11_REJECTED["q11 a test that fails everything, naming every column"][1]) == {
+        "q11_values", "q11_structure", "q11_message"}
