@@ -11,6 +11,8 @@ import pytest
 from mlops_course import pipeline as pl
 from mlops_course.exercises import week11
 
+from helpers import by_week
+
 
 def test_good_export_is_trained_evaluated_and_registered(tmp_path):
     """Protects: the plain pipeline runs end to end and registers the run's model."""
@@ -90,3 +92,26 @@ def test_airflow_dags_test_runs_the_branch(tmp_path):
     assert states == {"ingest": "success", "validate": "success", "check_quality": "success",
                       "quarantine": "skipped", "train": "success", "register": "success"}
     assert json.loads((af.data / "registry" / "2026-02-21" / "metrics.json").read_text())["recall"] >= 0.7
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("week", by_week(["11_pipelines"]))
+def test_lesson_outputs_match_its_prose(week, executed_lesson):
+    """Protects: what the prose says the executed lesson shows on a real Airflow: the import
+    error of the DAG without its timedelta import, the branch into train, the triggered run's
+    ingest failed after 3 attempts (one log file each, FileNotFoundError) with everything
+    downstream upstream_failed, three backfill runs, and a re-run that runs register again
+    and leaves the registry unchanged."""
+    from mlops_course.instructor.execute import output_text
+
+    nb, _ = executed_lesson(week)
+    text = output_text(nb)
+    assert "NameError: name 'timedelta' is not defined" in text and "DAGs found: []" in text
+    assert "Branch into train" in text and "Skipping tasks [('quarantine', -1)]" in text
+    assert re.search(r"ingest\s+failed\s+3", text)
+    assert len(re.findall(r"upstream_failed", text)) >= 5
+    assert [f"attempt={n}.log" in text for n in (1, 2, 3)] == [True] * 3 and "attempt=4.log" not in text
+    assert text.count("-> FileNotFoundError") == 3
+    assert "[('2026-02-17', 'success'), ('2026-02-18', 'success'), ('2026-02-19', 'success')]" in text
+    assert "backfill runs: 3 | register ran [2, 2, 2] times per run" in text
+    assert "registry unchanged by the re-run: True" in text
