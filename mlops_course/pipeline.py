@@ -272,6 +272,9 @@ def run_plain(workdir: str | Path, logical_date: str = "2026-02-21", seed: int =
 #: virtual environment of its own, installed from this lock (exact versions, Airflow 3.3.2).
 AIRFLOW_LOCK = Path(__file__).with_name("airflow.lock")
 DAG_ID = "machine_failure_training"
+#: SQLite lets one writer in at a time; Airflow's processes wait up to 30 s for the lock
+#: (sqlite3's default is 5 s) instead of failing with "database is locked".
+SQLITE_CONNECT_ARGS = {"timeout": 30}
 
 
 def airflow_venv() -> Path:
@@ -466,6 +469,7 @@ class Airflow:
             "AIRFLOW__CORE__DAGS_FOLDER": str(dags),
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
             "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONNECT_ARGS": "mlops_course.pipeline.SQLITE_CONNECT_ARGS",
             "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
             "MLOPS_PIPELINE_DIR": str(data or dags.parent / "data"),
             "PYTHONPATH": os.pathsep.join(filter(None, [str(root), env.get("PYTHONPATH", "")])),
@@ -507,6 +511,11 @@ class Airflow:
         """The DAG runs Airflow recorded: run_id, logical date, type, state, start and end."""
         return self._query("SELECT run_id, logical_date, run_type, state, start_date, end_date FROM dag_run "
                            "WHERE dag_id = ? ORDER BY logical_date, run_id", (dag_id,))
+
+    def backfills(self, dag_id: str = DAG_ID) -> list[dict]:
+        """The backfills created for the DAG (id, window, reprocess behaviour, completion)."""
+        return self._query("SELECT id, from_date, to_date, reprocess_behavior, completed_at FROM backfill "
+                           "WHERE dag_id = ? ORDER BY id", (dag_id,))
 
     def task_instances(self, run_id: str | None = None, dag_id: str = DAG_ID) -> list[dict]:
         """Task instances (one per task and run) with state, try_number and times."""
