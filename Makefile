@@ -9,6 +9,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(CURDIR)/$(VENV)/bin
 STAMP  := $(VENV)/.installed
+# Week 11's Apache Airflow 3 lives in an environment of its own (its pins conflict with the lock's fastapi).
+AIRFLOW_VENV := .venv-airflow
 COURSE := $(BIN)/python -m mlops_course
 
 # nbgrader runs alembic and MLflow runs uvicorn as subprocesses: the venv must be on PATH.
@@ -25,7 +27,7 @@ WEEK_ARG := $(if $(WEEK),--week $(WEEK),)
 PYTEST_WORKERS ?= 2
 
 .PHONY: help setup data notebooks check-notebooks release examples collect-zip autograde feedback \
-        grades report course lab hub-setup hub-software hub airflow system-deps test test-fast test-notebooks test-grading \
+        grades report course lab hub-setup hub-software hub system-deps test test-fast test-notebooks test-grading \
         test-browser test-hub bench lock clean
 
 help: ## list the targets
@@ -40,7 +42,11 @@ $(STAMP): pyproject.toml requirements.lock
 	@touch $(STAMP)
 	@echo "Environment ready: $(VENV)"
 
-setup: $(STAMP) ## create or update .venv from requirements.lock (quick when nothing changed)
+$(AIRFLOW_VENV)/.installed: $(STAMP) mlops_course/airflow.lock
+	@MLOPS_AIRFLOW_VENV=$(CURDIR)/$(AIRFLOW_VENV) $(BIN)/python -c "from mlops_course.pipeline import ensure_airflow; ensure_airflow()"
+	@echo "Airflow ready: $(AIRFLOW_VENV)"
+
+setup: $(STAMP) $(AIRFLOW_VENV)/.installed ## create or update .venv (requirements.lock) and .venv-airflow (week 11's Airflow)
 
 data: setup ## rebuild data/*.csv and data/manifest.json offline
 	$(BIN)/python data/build_data.py
@@ -95,11 +101,6 @@ hub-setup: setup ## as root: JupyterHub environment in /opt/mlops-course, proxy,
 
 hub: hub-setup ## a local JupyterHub for the class on 127.0.0.1 (HUB_PORT=8000) with nbgrader's exchange (Ctrl-C stops it)
 	$(COURSE) hub --port $(HUB_PORT) --exchange $(HUB_EXCHANGE)
-
-airflow: setup ## optional: Apache Airflow 3.3 for week 11's real DAG run (moves fastapi to 0.136)
-	@echo "Installing Apache Airflow into $(VENV): it needs fastapi 0.129-0.136, so fastapi moves from the lock's pin."
-	@$(BIN)/python -m pip install --quiet "apache-airflow==3.3.2" "fastapi==0.136.3" 2>&1 | grep -v '^WARNING: Location' || true
-	@$(BIN)/python -m pip check
 
 system-deps: ## Debian packages for grading isolation, browser and gradebook tests (bubblewrap, chromium, postgresql)
 	@missing=""; command -v bwrap >/dev/null || missing="$$missing bubblewrap"; \

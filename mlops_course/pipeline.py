@@ -1,34 +1,39 @@
 """Week 11: a small training pipeline, as plain functions and as an Apache Airflow DAG.
 
-The steps (ingest -> validate -> features -> train -> evaluate -> register) are plain
-Python functions that take and return JSON-friendly values (paths as strings, dicts),
-so that
+The steps (ingest -> validate -> [quarantine | train] -> register) are plain Python
+functions that take and return JSON-friendly values (paths as strings, dicts), so that
 
 * the lesson can run them one after another without any orchestrator, and
-* an Airflow DAG (written by :func:`write_dag_file`) can call the very same functions
-  as TaskFlow tasks and pass their return values between tasks as XComs.
+* an Airflow DAG (a function the student writes, turned into a DAG file by
+  :func:`write_dag`) calls the very same functions as TaskFlow tasks and passes their
+  return values between tasks as XComs.
 
-Nothing here imports Airflow. :func:`airflow_available` says whether it is installed;
-:func:`run_airflow_dag_test` runs the DAG with ``airflow dags test`` against a SQLite
-metadata database in a temporary folder and reads task states back from Airflow.
+Nothing here imports Airflow: it runs in a virtual environment of its own
+(:func:`ensure_airflow`, installed by ``make setup`` or on first use), because its pins
+conflict with the course lock's fastapi. :class:`Airflow` keeps one installation's home,
+SQLite metadata database, DAGs folder and logs in one folder and drives the ``airflow`` CLI.
 """
 from __future__ import annotations
 
-import importlib.util
+import inspect
 import json
+import linecache
 import os
 import shutil
 import subprocess
 import sys
+import sqlite3
+import textwrap
 import time
 from pathlib import Path
 from typing import Callable
 
-from .services import child_env
+from . import paths
+from .services import HOST, child_env, free_port, wait_until_healthy
 
 DAG_ID = "machine_failure_training"
-TASK_ORDER = ["wait_for_source", "ingest", "validate", "check_quality", "quarantine",
-              "features", "train", "evaluate", "register"]
+#: The tasks of the week's DAG, in a valid run order.
+TASK_ORDER = ["ingest", "validate", "check_quality", "quarantine", "train", "register"]
 REQUIRED_COLUMNS = ["timestamp", "machine_type", "air_temp_k", "process_temp_k",
                     "rotational_speed_rpm", "torque_nm", "tool_wear_min", "failure"]
 #: Plausible ranges per sensor column (data-quality rules, as in week 10).
@@ -39,11 +44,6 @@ MIN_ROWS = 500
 FEATURES = ["air_temp_k", "process_temp_k", "rotational_speed_rpm", "torque_nm", "tool_wear_min",
             "temp_diff_k", "power_kw", "type_L", "type_M", "type_H"]
 SOURCE_FILE = "source/machine_failure.csv"
-
-
-def airflow_available() -> bool:
-    """True when Apache Airflow can be imported in this environment (nothing is imported)."""
-    return importlib.util.find_spec("airflow") is not None
 
 
 # -- the steps ------------------------------------------------------------------
@@ -134,7 +134,7 @@ def validate(raw_path: str) -> dict:
 
 def choose_branch(report: dict) -> str:
     """The branch: the task to run next, given a validation report."""
-    return "features" if report.get("ok") else "quarantine"
+    return "train" if report.get("ok") else "quarantine"
 
 
 def quarantine(raw_path: str, report: dict, workdir: str | Path) -> str:
@@ -207,22 +207,39 @@ def evaluate(model_path: str, features_path: str, seed: int = 42) -> dict:
             "test_rows": int(len(y_test))}
 
 
-def register(model_path: str, metrics: dict, workdir: str | Path, min_recall: float = 0.7) -> dict:
-    """A file-based model registry: keep the model as a new version if it passes the gate."""
-    registry = Path(workdir) / "registry"
+def train_and_evaluate(raw_path: str, workdir: str | Path, seed: int = 42) -> dict:
+    """The DAG's ``train`` task: features, a model and its held-out scores, in one step.
+
+    Returns {"model": path, "metrics": {...}} (small, JSON-friendly: an XCom).
+    """
+    feats = features(raw_path, workdir)
+    model = train(feats, workdir, seed)
+    return {"model": model, "metrics": evaluate(model, feats, seed)}
+
+
+def register(result: dict, workdir: str | Path, logical_date: str, min_recall: float = 0.7) -> dict:
+    """A file-based model registry, idempotent per logical date.
+
+    The model of the run for ``logical_date`` goes to ``registry/<logical_date>/`` if it passes
+    the gate, replacing what an earlier attempt of the same run left there: re-running a run
+    (a retry, a cleared task, a backfill run again) gives the same registry, not one more entry.
+    """
+    metrics = result["metrics"]
     if metrics.get("recall", 0.0) < min_recall:
         return {"registered": False, "reason": f"recall {metrics.get('recall', 0):.3f} < {min_recall}"}
-    registry.mkdir(parents=True, exist_ok=True)
-    version = 1 + sum(1 for p in registry.iterdir() if p.is_dir())
-    target = registry / f"v{version}"
-    target.mkdir()
-    shutil.copy(model_path, target / "model.joblib")
-    (target / "metrics.json").write_text(json.dumps(metrics, indent=2))
-    return {"registered": True, "version": version, "path": str(target)}
+    target = Path(workdir) / "registry" / str(logical_date)[:10]
+    partial = target.with_name(target.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(parents=True)
+    shutil.copy(result["model"], partial / "model.joblib")
+    (partial / "metrics.json").write_text(json.dumps(metrics, indent=2, sort_keys=True))
+    shutil.rmtree(target, ignore_errors=True)
+    os.replace(partial, target)  # the entry appears whole or not at all
+    return {"registered": True, "path": str(target)}
 
 
 # -- running the steps without an orchestrator --------------------------------------
-def run_plain(workdir: str | Path, logical_date: str = "2026-02-28", seed: int = 42) -> list[dict]:
+def run_plain(workdir: str | Path, logical_date: str = "2026-02-21", seed: int = 42) -> list[dict]:
     """Run the pipeline as plain function calls; return one record per task."""
     log: list[dict] = []
 
@@ -236,164 +253,341 @@ def run_plain(workdir: str | Path, logical_date: str = "2026-02-28", seed: int =
         log.append({"task": name, "state": "success", "seconds": round(time.perf_counter() - start, 3)})
         return value
 
-    step("wait_for_source", wait_for_source, workdir)
     raw = step("ingest", ingest, workdir, logical_date)
     report = step("validate", validate, raw)
     branch = step("check_quality", choose_branch, report)
     if branch == "quarantine":
         step("quarantine", quarantine, raw, report, workdir)
-        log += [{"task": t, "state": "skipped", "seconds": 0.0} for t in ("features", "train", "evaluate", "register")]
+        log += [{"task": t, "state": "skipped", "seconds": 0.0} for t in ("train", "register")]
         return log
     log.append({"task": "quarantine", "state": "skipped", "seconds": 0.0})
-    feats = step("features", features, raw, workdir)
-    model = step("train", train, feats, workdir, seed)
-    metrics = step("evaluate", evaluate, model, feats, seed)
-    result = step("register", register, model, metrics, workdir)
-    log[-1]["note"] = json.dumps({**metrics, **result}, default=str)
+    result = step("train", train_and_evaluate, raw, workdir, seed)
+    decision = step("register", register, result, workdir, logical_date)
+    log[-1]["note"] = json.dumps({**result["metrics"], **decision}, default=str)
     return log
 
 
-# -- the Airflow DAG ------------------------------------------------------------------
-DAG_SOURCE = '''"""Airflow DAG of the course's week 11 pipeline (written by mlops_course.pipeline)."""
-import os
-from datetime import timedelta
-
-import pendulum
-from airflow.sdk import PokeReturnValue, dag, task
-
-from mlops_course import pipeline as p
-
-WORKDIR = os.environ["MLOPS_PIPELINE_DIR"]
+# -- Apache Airflow, in an environment of its own ------------------------------------
+#: Airflow 3.3 pins fastapi < 0.137 and the course lock a newer one, so Airflow lives in a
+#: virtual environment of its own, installed from this lock (exact versions, Airflow 3.3.2).
+AIRFLOW_LOCK = Path(__file__).with_name("airflow.lock")
+DAG_ID = "machine_failure_training"
+#: SQLite lets one writer in at a time; Airflow's processes wait up to 30 s for the lock
+#: (sqlite3's default is 5 s) instead of failing with "database is locked".
+SQLITE_CONNECT_ARGS = {"timeout": 30}
 
 
-@dag(dag_id=p.DAG_ID, schedule="@daily", start_date=pendulum.datetime(2026, 2, 1, tz="UTC"),
-     catchup=False, tags=["mlops-course"],
-     default_args={"retries": 2, "retry_delay": timedelta(seconds=1)})
-def machine_failure_training():
-    @task.sensor(poke_interval=1, timeout=60, mode="poke")
-    def wait_for_source() -> PokeReturnValue:
-        return PokeReturnValue(is_done=p.source_ready(WORKDIR))
-
-    @task
-    def ingest(ds=None):
-        # A flaky upstream: the first attempt fails once, the retry succeeds.
-        marker = os.path.join(WORKDIR, "ingest_failed_once")
-        if os.environ.get("MLOPS_FLAKY_INGEST") == "1" and not os.path.exists(marker):
-            open(marker, "w").close()
-            raise ConnectionError("source system timed out (simulated)")
-        return p.ingest(WORKDIR, ds)
-
-    @task
-    def validate(raw):
-        return p.validate(raw)
-
-    @task.branch
-    def check_quality(report):
-        return p.choose_branch(report)
-
-    @task
-    def quarantine(raw, report):
-        return p.quarantine(raw, report, WORKDIR)
-
-    @task
-    def features(raw):
-        return p.features(raw, WORKDIR)
-
-    @task
-    def train(feats):
-        return p.train(feats, WORKDIR)
-
-    @task
-    def evaluate(model, feats):
-        return p.evaluate(model, feats)
-
-    @task
-    def register(model, metrics):
-        return p.register(model, metrics, WORKDIR)
-
-    waited = wait_for_source()
-    raw = ingest()
-    waited >> raw
-    report = validate(raw)
-    branch = check_quality(report)
-    feats = features(raw)
-    branch >> [feats, quarantine(raw, report)]
-    model = train(feats)
-    register(model, evaluate(model, feats))
+def airflow_venv() -> Path:
+    """Where week 11's Airflow environment lives: ``$MLOPS_AIRFLOW_VENV`` or ``.venv-airflow``
+    in the course folder."""
+    return Path(os.environ.get("MLOPS_AIRFLOW_VENV") or paths.ROOT / ".venv-airflow")
 
 
-machine_failure_training()
+def airflow_available() -> bool:
+    """True when the Airflow environment is completely installed (nothing is imported)."""
+    return (airflow_venv() / ".installed").exists()
+
+
+def ensure_airflow(quiet: bool = True) -> Path:
+    """Install Apache Airflow into its own environment on first use; return its ``airflow``.
+
+    ``make setup`` calls this, and so does the lesson, so a student without the Makefile
+    gets the same environment. Installing needs the package index once; afterwards
+    everything runs offline. Quick when the environment is already there.
+    """
+    venv = airflow_venv()
+    airflow = venv / "bin" / "airflow"
+    stamp = venv / ".installed"
+    if stamp.exists() and stamp.read_text() == AIRFLOW_LOCK.read_text():
+        return airflow
+    print(f"Installing Apache Airflow into {venv} (first time: about a minute)...", flush=True)
+    base = getattr(sys, "_base_executable", None) or sys.executable
+    if not (venv / "bin" / "python").exists():
+        subprocess.run([base, "-m", "venv", str(venv)], check=True)
+    done = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", *(["--quiet"] if quiet else []),
+                           "--disable-pip-version-check", "-r", str(AIRFLOW_LOCK)],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"installing Airflow failed:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}")
+    stamp.write_text(AIRFLOW_LOCK.read_text())
+    return airflow
+
+
+def workdir() -> str:
+    """The pipeline's data folder, inside a DAG's task (set by :class:`Airflow`)."""
+    return os.environ["MLOPS_PIPELINE_DIR"]
+
+
+# -- DAG files from functions ------------------------------------------------------------
+#: The week's DAG, as the lesson's exercise asks for it (the reference answer).
+REFERENCE_DAG = '''def training_dag():
+    """The week's pipeline as an Airflow TaskFlow DAG; returns the DAG."""
+    from datetime import timedelta
+
+    import pendulum
+    from airflow.sdk import dag, task
+
+    from mlops_course import pipeline as p
+
+    @dag(dag_id="machine_failure_training", schedule="@daily",
+         start_date=pendulum.datetime(2026, 1, 1, tz="UTC"), catchup=False,
+         default_args={"retries": 2, "retry_delay": timedelta(seconds=2)})
+    def machine_failure_training():
+        @task
+        def ingest(ds=None):
+            return p.ingest(p.workdir(), ds)
+
+        @task
+        def validate(raw):
+            return p.validate(raw)
+
+        @task.branch
+        def check_quality(report):
+            return p.choose_branch(report)  # "train" or "quarantine"
+
+        @task
+        def quarantine(raw, report):
+            return p.quarantine(raw, report, p.workdir())
+
+        @task
+        def train(raw):
+            return p.train_and_evaluate(raw, p.workdir())
+
+        @task
+        def register(result, ds=None):
+            return p.register(result, p.workdir(), ds)
+
+        raw = ingest()
+        report = validate(raw)
+        trained = train(raw)
+        check_quality(report) >> [trained, quarantine(raw, report)]
+        register(trained)
+
+    return machine_failure_training()
 '''
 
 
-def write_dag_file(dags_folder: str | Path) -> Path:
-    """Write the DAG file into ``dags_folder`` and return its path."""
-    path = Path(dags_folder) / f"{DAG_ID}.py"
+def function_from_source(source: str, name: str = "training_dag"):
+    """Define the function ``name`` from source text, keeping its source readable by
+    :func:`inspect.getsource` (as a notebook cell's functions are)."""
+    filename = f"<dag-source-{abs(hash(source))}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    namespace: dict = {}
+    exec(compile(source, filename, "exec"), namespace)  # defines the function; its body does not run
+    return namespace[name]
+
+
+def dag_source(fn) -> str:
+    """The text of a DAG file that defines the DAG of ``fn`` (a function returning a DAG)."""
+    lines = inspect.getsource(fn).splitlines(keepends=True)
+    body = textwrap.dedent("".join(line for line in lines if line.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION")))
+    return (f'"""DAG file written from the function {fn.__name__} (mlops_course.pipeline.write_dag)."""\n\n'
+            f"{body}\n\ndag_object = {fn.__name__}()\n")
+
+
+def write_dag(dags_folder: str | Path, fn=None, file_name: str | None = None) -> Path:
+    """Write the DAG file of ``fn`` (default: the reference DAG) into ``dags_folder``."""
+    fn = fn or function_from_source(REFERENCE_DAG)
+    path = Path(dags_folder) / (file_name or f"{DAG_ID}.py")
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(DAG_SOURCE)
+    path.write_text(dag_source(fn))
     return path
 
 
-def airflow_env(workdir: str | Path, flaky: bool = False) -> dict:
-    """Environment for the ``airflow`` CLI: everything lives inside ``workdir``."""
-    workdir = Path(workdir).resolve()
-    root = Path(__file__).resolve().parent.parent
-    env = child_env()
-    env.update({
-        "AIRFLOW_HOME": str(workdir / "airflow"),
-        "AIRFLOW__CORE__DAGS_FOLDER": str(workdir / "dags"),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{workdir / 'airflow' / 'airflow.db'}",
-        "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
-        "AIRFLOW__LOGGING__LOGGING_LEVEL": "WARNING",
-        "MLOPS_PIPELINE_DIR": str(workdir),
-        "MLOPS_FLAKY_INGEST": "1" if flaky else "0",
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(root), env.get("PYTHONPATH", "")])),
-    })
-    return env
+_PARSE = r"""
+import json, logging, sys
+logging.disable(logging.CRITICAL)
+from airflow.dag_processing.dagbag import DagBag
+bag = DagBag(dag_folder=sys.argv[1], safe_mode=False)
+dags = {}
+for dag_id, d in bag.dags.items():
+    dags[dag_id] = {"schedule": str(getattr(d, "schedule", None)), "catchup": bool(d.catchup), "tasks": {
+        t.task_id: {"upstream": sorted(t.upstream_task_ids), "retries": t.retries,
+                    "retry_delay": t.retry_delay.total_seconds(), "operator": type(t).__name__}
+        for t in d.tasks}}
+print("\n" + json.dumps({"import_errors": dict(bag.import_errors), "dags": dags}))
+"""
 
 
-def _json_list(text: str) -> list:
-    """The JSON list in a CLI's output (Airflow may print notices around it)."""
-    for line in text.splitlines():
-        line = line.strip()
-        if line.startswith("[{") or line == "[]":
-            return json.loads(line)
-    return []
+def parse_dag_file(path: str | Path, timeout: float = 60) -> dict:
+    """Let Airflow parse one DAG file (its own DagBag, in the Airflow environment).
 
-
-def run_airflow_dag_test(workdir: str | Path, logical_date: str = "2026-02-28", flaky: bool = True,
-                         airflow: str | None = None, timeout: float = 300) -> dict:
-    """Run the DAG once with ``airflow dags test`` and read the task states back from Airflow.
-
-    Returns {"seconds": {step: wall time}, "states": [{"task_id", "state", "try_number", ...}],
-    "output": tail of the CLI output}.
+    Returns {"import_errors": {file: traceback}, "dags": {dag_id: {"schedule", "catchup",
+    "tasks": {task_id: {"upstream", "retries", "retry_delay", "operator"}}}}}.
     """
-    workdir = Path(workdir).resolve()
-    airflow = airflow or shutil.which("airflow", path=str(Path(sys.executable).parent)) or "airflow"
-    env = airflow_env(workdir, flaky=flaky)
-    write_dag_file(workdir / "dags")
-    (workdir / "airflow").mkdir(parents=True, exist_ok=True)
-    if not source_ready(workdir):
-        publish_source(workdir)
-    seconds, outputs = {}, []
+    python = ensure_airflow().with_name("python")
+    folder = Path(path).resolve().parent
+    done = subprocess.run([str(python), "-c", _PARSE, str(Path(path).resolve())], env=Airflow.base_env(folder),
+                          capture_output=True, text=True, timeout=timeout)
+    if done.returncode != 0:
+        raise RuntimeError(f"Airflow could not parse {path}:\n{done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
-    def cli(name, *args):
-        start = time.perf_counter()
-        done = subprocess.run([airflow, *args], env=env, capture_output=True, text=True, timeout=timeout)
-        seconds[name] = round(time.perf_counter() - start, 1)
-        outputs.append(done.stdout[-3000:] + done.stderr[-3000:])
+
+# -- an Airflow installation in a folder ---------------------------------------------------
+class Airflow:
+    """Apache Airflow with everything in one folder: ``AIRFLOW_HOME``, a SQLite metadata
+    database, the DAGs folder, task logs, and the pipeline's data (``data/``).
+
+    :meth:`run` calls the ``airflow`` CLI; :meth:`start` starts the API server (UI, REST API
+    and the tasks' execution API) and the scheduler on 127.0.0.1, :meth:`stop` stops them.
+    The metadata database is read directly (:meth:`runs`, :meth:`task_instances`): it holds
+    what the UI shows.
+    """
+
+    def __init__(self, folder: str | Path, port: int | None = None):
+        self.folder = Path(folder).resolve()
+        self.home, self.dags, self.data = self.folder / "airflow", self.folder / "dags", self.folder / "data"
+        for d in (self.home, self.dags, self.data):
+            d.mkdir(parents=True, exist_ok=True)
+        self.port = port or free_port()
+        self.url = f"http://{HOST}:{self.port}"
+        self.airflow = str(ensure_airflow())
+        self.env = self.base_env(self.dags, self.home, self.data)
+        self.env.update({
+            "AIRFLOW__API__HOST": HOST, "AIRFLOW__API__PORT": str(self.port),
+            "AIRFLOW__API__BASE_URL": self.url,
+            "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{self.url}/execution/",
+            "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()),
+            "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False",  # runs only when asked for (trigger, backfill)
+            "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
+            "AIRFLOW__CORE__PARALLELISM": "2",  # two cores
+            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",  # local and single-user: no login page
+            "AIRFLOW__API__WORKERS": "1",
+        })
+        self._processes: list[subprocess.Popen] = []
+
+    @staticmethod
+    def base_env(dags: Path, home: Path | None = None, data: Path | None = None) -> dict:
+        """The environment of an ``airflow`` command whose files all live beside ``dags``."""
+        home = home or dags.parent / "airflow"
+        root = Path(__file__).resolve().parent.parent
+        env = child_env()
+        env.update({
+            "PATH": os.pathsep.join([str(airflow_venv() / "bin"), env.get("PATH", "")]),
+            "AIRFLOW_HOME": str(home),
+            "AIRFLOW__CORE__DAGS_FOLDER": str(dags),
+            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONNECT_ARGS": "mlops_course.pipeline.SQLITE_CONNECT_ARGS",
+            "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
+            "MLOPS_PIPELINE_DIR": str(data or dags.parent / "data"),
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(root), env.get("PYTHONPATH", "")])),
+            "SCARF_ANALYTICS": "false",
+        })
+        return env
+
+    # -- the CLI ---------------------------------------------------------------------
+    def run(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+        """``airflow <args>`` in this folder's set-up; the result, whatever its exit code.
+
+        SQLite admits one writer at a time: a command that met the scheduler's lock
+        ("database is locked") is tried again, up to three times in all.
+        """
+        for _ in range(3):
+            done = subprocess.run([self.airflow, *args], env=self.env, capture_output=True, text=True,
+                                  timeout=timeout, cwd=self.folder)
+            if done.returncode == 0 or "database is locked" not in done.stderr:
+                break
+            time.sleep(1)
+        return done
+
+    def migrate(self) -> None:
+        """Create (or upgrade) the metadata database."""
+        done = self.run("db", "migrate")
         if done.returncode != 0:
-            raise RuntimeError(f"`airflow {' '.join(args)}` failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
-        return done.stdout
+            raise RuntimeError(f"airflow db migrate failed:\n{done.stderr[-2000:]}")
 
-    cli("db migrate", "db", "migrate")
-    cli("dags reserialize", "dags", "reserialize")
-    cli("dags test", "dags", "test", DAG_ID, logical_date)
-    runs = _json_list(cli("dags list-runs", "dags", "list-runs", DAG_ID, "-o", "json"))
-    run_id = runs[0]["run_id"] if runs else None
-    states = []
-    if run_id:
-        states = _json_list(cli("tasks states-for-dag-run", "tasks", "states-for-dag-run", DAG_ID, run_id,
-                                "-o", "json"))
-    return {"seconds": seconds, "run_id": run_id, "states": states, "output": "\n".join(outputs)[-4000:]}
+    # -- the metadata database -----------------------------------------------------------
+    def _query(self, sql: str, args=()) -> list[dict]:
+        db = sqlite3.connect(f"file:{self.home / 'airflow.db'}?mode=ro", uri=True, timeout=10)
+        try:
+            db.row_factory = sqlite3.Row
+            return [dict(r) for r in db.execute(sql, args)]
+        finally:
+            db.close()
+
+    def runs(self, dag_id: str = DAG_ID) -> list[dict]:
+        """The DAG runs Airflow recorded: run_id, logical date, type, state, start and end."""
+        return self._query("SELECT run_id, logical_date, run_type, state, start_date, end_date FROM dag_run "
+                           "WHERE dag_id = ? ORDER BY logical_date, run_id", (dag_id,))
+
+    def backfills(self, dag_id: str = DAG_ID) -> list[dict]:
+        """The backfills created for the DAG (id, window, reprocess behaviour, completion)."""
+        return self._query("SELECT id, from_date, to_date, reprocess_behavior, completed_at FROM backfill "
+                           "WHERE dag_id = ? ORDER BY id", (dag_id,))
+
+    def task_instances(self, run_id: str | None = None, dag_id: str = DAG_ID) -> list[dict]:
+        """Task instances (one per task and run) with state, try_number and times."""
+        sql = ("SELECT run_id, task_id, state, try_number, start_date, end_date FROM task_instance "
+               "WHERE dag_id = ?" + (" AND run_id = ?" if run_id else "") + " ORDER BY run_id, start_date")
+        return self._query(sql, (dag_id, run_id) if run_id else (dag_id,))
+
+    def log_files(self, run_id: str, task_id: str, dag_id: str = DAG_ID) -> list[Path]:
+        """The log file of each attempt of one task instance (written by the scheduler's workers)."""
+        folder = self.home / "logs" / f"dag_id={dag_id}" / f"run_id={run_id}" / f"task_id={task_id}"
+        return sorted(folder.glob("attempt=*.log"), key=lambda p: int(p.stem.split("=")[1]))
+
+    # -- scheduler and API server ----------------------------------------------------------
+    def start(self, timeout: float = 120) -> str:
+        """Start the API server and the scheduler; return the UI's address."""
+        if self._processes:
+            return self.url
+        started = time.monotonic()
+        for name in ("api-server", "scheduler"):
+            log = (self.home / f"{name}.log").open("w")
+            args = ["api-server", "--host", HOST, "--port", str(self.port)] if name == "api-server" else [name]
+            self._processes.append(subprocess.Popen([self.airflow, *args], env=self.env, stdout=log,
+                                                    stderr=subprocess.STDOUT, start_new_session=True))
+            log.close()
+        wait_until_healthy(self._processes[0], f"{self.url}/api/v2/monitor/health", "Airflow's API server",
+                           self.home / "api-server.log", timeout=timeout, started=started)
+        return self.url
+
+    def stop(self) -> None:
+        """Stop the scheduler and the API server (with the processes they started)."""
+        import signal
+
+        for process in self._processes:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in self._processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        self._processes = []
+
+    def wait_for_runs(self, timeout: float = 240, dag_id: str = DAG_ID) -> list[dict]:
+        """Wait until every run of the DAG has finished (success or failed) and the scheduler has
+        closed every backfill (Airflow allows one open backfill per DAG); return the runs."""
+        deadline = time.time() + timeout
+        while True:
+            runs = self.runs(dag_id)
+            open_backfills = self._query("SELECT COUNT(*) AS n FROM backfill WHERE dag_id = ? AND completed_at IS NULL",
+                                         (dag_id,))[0]["n"]
+            if runs and all(r["state"] in ("success", "failed") for r in runs) and not open_backfills:
+                return runs
+            if time.time() > deadline:
+                raise TimeoutError(f"runs still unfinished after {timeout:.0f} s: {runs}")
+            if any(p.poll() is not None for p in self._processes):
+                raise RuntimeError(f"the scheduler or the API server stopped; its log is in {self.home}")
+            time.sleep(1)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def log_events(path: str | Path) -> list[dict]:
+    """The events of an Airflow 3 task log (one JSON object per line)."""
+    events = []
+    for line in Path(path).read_text().splitlines():
+        try:
+            events.append(json.loads(line))
+        except json.JSONDecodeError:
+            events.append({"event": line})
+    return events

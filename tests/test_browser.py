@@ -7,6 +7,7 @@ quiz and runs its visible tests, loads the formgrader, and fetches the quiz from
 nbgrader's exchange in the students' assignment list. Each page has its own JupyterLab
 workspace, and a page waits for its kernel as the server reports it before Run All.
 Screenshots go to build/browser/ for a person to look at (timeout.png when a wait fails).
+Week 11's Apache Airflow UI is opened too: its API server on 127.0.0.1, one DAG run in its grid.
 """
 from __future__ import annotations
 
@@ -244,3 +245,36 @@ def test_nbgrader_extensions_load(lab, browser):
     assert (lab[2] / WEEK / "quiz.ipynb").exists()
     assert not errors, errors
     page.close()
+
+
+def test_airflow_ui_shows_the_dags_run(browser, tmp_path):
+    """Protects: week 11's real Airflow: its API server on 127.0.0.1 serves the UI, which shows
+    the DAG of the lesson and the run `airflow dags test` made (task by task in the grid)."""
+    import datetime
+
+    from mlops_course import pipeline as pl
+
+    af = pl.Airflow(tmp_path / "airflow")
+    af.migrate()
+    pl.write_dag(af.dags)
+    pl.publish_source(af.data)
+    assert af.run("dags", "reserialize").returncode == 0
+    today = datetime.date.today().isoformat()  # near today: the UI measures run durations from it
+    tested = af.run("dags", "test", pl.DAG_ID, today)
+    assert tested.returncode == 0, tested.stderr[-2000:]
+    [run] = af.runs()
+    with af:
+        url = af.start()
+        assert url.startswith("http://127.0.0.1:")
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(f"{url}/dags/{pl.DAG_ID}/runs/{run['run_id']}", timeout=120_000)
+        for task_id in pl.TASK_ORDER:
+            page.wait_for_selector(f"text={task_id}", timeout=120_000)
+        page.wait_for_selector(f"text={pl.DAG_ID}", timeout=60_000)
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / "airflow_run.png"), full_page=True)
+        text = page.inner_text("body")
+        assert "Sign in" not in text and "Login" not in text
+        assert "success" in text.lower()
+        page.close()
+    assert not af._processes  # both servers stopped

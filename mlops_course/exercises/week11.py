@@ -1,7 +1,11 @@
 """Week 11 exercises: data pipelines and orchestration."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+import json
+import shutil
+import tempfile
+from datetime import datetime
+from pathlib import Path
 
 from ..checks import Exercise, Incorrect, expect_callable, register
 
@@ -12,6 +16,53 @@ _DAGS = [
      "train": ["join"], "notify": ["report", "train"]},
     {"d": ["b", "c"], "c": ["a"], "b": ["a"], "a": [], "e": []},
 ]
+
+
+#: Graphs with a cycle; the second has a start task, so some tasks are ready at first.
+_CYCLES = [{"a": ["b"], "b": ["a"]}, {"a": [], "b": ["a", "c"], "c": ["b"]}]
+
+
+def _dfs_without_cycle_check(deps):
+    # Plausible mistake: a depth-first sort that marks tasks visited but never notices a cycle.
+    order, seen = [], set()
+
+    def visit(t):
+        if t in seen:
+            return
+        seen.add(t)
+        for u in deps[t]:
+            visit(u)
+        order.append(t)
+
+    for t in deps:
+        visit(t)
+    return order
+
+
+def _ready_then_the_rest(deps):
+    # Plausible mistake: when nothing is ready any more, append what is left instead of raising.
+    done, order = set(), []
+    while len(order) < len(deps):
+        ready = [t for t, ups in deps.items() if t not in done and set(ups) <= done]
+        if not ready:
+            ready = [t for t in deps if t not in done]
+        order += ready
+        done |= set(ready)
+    return order
+
+
+def _cycle_only_without_start(deps):
+    # Plausible mistake: "a DAG needs a start task", so only a graph without one is called cyclic.
+    if not any(not ups for ups in deps.values()):
+        raise ValueError("no start task")
+    return _ready_then_the_rest(deps)
+
+
+def _graphlib_order(deps):
+    # A valid alternative: the standard library's topological sorter (CycleError is a ValueError).
+    from graphlib import TopologicalSorter
+
+    return list(TopologicalSorter(deps).static_order())
 
 
 def _is_valid_order(order, deps) -> str | None:
@@ -65,6 +116,12 @@ Each pass adds the tasks whose upstream tasks have all finished. A scheduler doe
 continuously: tasks in one pass could even run in parallel on different workers."""
     # Plausible mistake: alphabetical order, which ignores the dependencies.
     wrong_answer = staticmethod(lambda deps: sorted(deps))
+    wrong_answers = (
+        staticmethod(_dfs_without_cycle_check),
+        staticmethod(_ready_then_the_rest),
+        staticmethod(_cycle_only_without_start),
+    )
+    right_answers = (staticmethod(_kahn), staticmethod(_graphlib_order))
 
     def evaluate(self, fn) -> None:
         expect_callable(fn, "run_order")
@@ -75,13 +132,14 @@ continuously: tasks in one pass could even run in parallel on different workers.
             problem = _is_valid_order(got, deps)
             if problem:
                 raise Incorrect(f"For the DAG {deps}: {problem}.")
-        try:
-            fn({"a": ["b"], "b": ["a"]})
-        except ValueError:
-            return
-        except Exception as exc:  # noqa: BLE001 - any other exception is the wrong kind
-            raise Incorrect(f"For a cycle, raise ValueError, not {type(exc).__name__}.") from None
-        raise Incorrect("For the cycle {'a': ['b'], 'b': ['a']} there is no valid order: raise ValueError.")
+        for cyclic in _CYCLES:
+            try:
+                fn({k: list(v) for k, v in cyclic.items()})
+            except ValueError:
+                continue
+            except Exception as exc:  # noqa: BLE001 - any other exception is the wrong kind
+                raise Incorrect(f"For a cycle, raise ValueError, not {type(exc).__name__}.") from None
+            raise Incorrect(f"The graph {cyclic} has a cycle, so no order is valid: raise ValueError.")
 
 
 def _branch(report):
@@ -101,6 +159,8 @@ class Branch(Exercise):
         {"rows": 120, "missing_values": 0, "out_of_range": 0},
         {"rows": 120, "missing_values": 5, "out_of_range": 0},
         {"rows": 500, "missing_values": 0, "out_of_range": 0},
+        {"rows": 120, "missing_values": 0, "out_of_range": 3},
+        {"rows": 499, "missing_values": 0, "out_of_range": 0},
     ]
     hints = (
         "Return one of three task ids as a string: 'quarantine', 'wait_for_more_data' or 'features'.",
@@ -123,6 +183,23 @@ quarantined rather than waited on."""
     # Plausible mistake: checking the size first, so a small broken batch is not quarantined.
     wrong_answer = staticmethod(lambda r: "wait_for_more_data" if r["rows"] < 500 else
                                 ("quarantine" if r["missing_values"] or r["out_of_range"] else "features"))
+    wrong_answers = (
+        # Missing values first, then the size, then the range: a small batch with
+        # out-of-range values waits instead of being quarantined.
+        staticmethod(lambda r: "quarantine" if r["missing_values"] else
+                     ("wait_for_more_data" if r["rows"] < 500 else
+                      ("quarantine" if r["out_of_range"] else "features"))),
+        # Only missing values count as broken.
+        staticmethod(lambda r: "quarantine" if r["missing_values"] else
+                     ("wait_for_more_data" if r["rows"] < 500 else "features")),
+        # 500 rows judged too few (<= instead of <).
+        staticmethod(lambda r: "quarantine" if r["missing_values"] or r["out_of_range"] else
+                     ("wait_for_more_data" if r["rows"] <= 500 else "features")),
+    )
+    right_answers = (
+        staticmethod(lambda r: "quarantine" if r["missing_values"] + r["out_of_range"] > 0 else
+                     "features" if r["rows"] >= 500 else "wait_for_more_data"),
+    )
 
     def evaluate(self, fn) -> None:
         expect_callable(fn, "choose_next")
@@ -207,48 +284,76 @@ the end matters: the task must end up *failed* so the scheduler and people notic
         raise Incorrect("When every attempt fails, raise the last exception so the task ends up failed.")
 
 
-def _runs(start, end, every_days):
-    out, day = [], start
-    while day <= end:
-        out.append(day)
-        day += timedelta(days=every_days)
-    return out
+def _backfill_options(argv) -> dict | str:
+    """The options of an `airflow backfill create` command line, or what is wrong with it."""
+    if not isinstance(argv, list) or not all(isinstance(a, str) for a in argv):
+        return "backfill_command should return a list of strings, e.g. ['airflow', ...]"
+    if argv[:3] == ["airflow", "dags", "backfill"]:
+        return "`airflow dags backfill` is Airflow 2's command; Airflow 3 has a command group of its own for backfills"
+    if argv[:3] != ["airflow", "backfill", "create"]:
+        return "the command should start with Airflow 3's backfill command group and its subcommand that creates one"
+    options, rest = {}, argv[3:]
+    while rest:
+        item = rest.pop(0)
+        if "=" in item and item.startswith("--"):
+            key, value = item.split("=", 1)
+        elif item.startswith("--") and rest:
+            key, value = item, rest.pop(0)
+        else:
+            return f"{item!r} is not an option with a value"
+        options[key] = value
+    return options
 
 
-class Backfill(Exercise):
-    title = "The runs a backfill creates"
+class BackfillCommand(Exercise):
+    title = "The Airflow 3 command of a backfill"
     hints = (
-        "Start at `start` and step forward by `every_days` days (datetime.timedelta(days=...)).",
-        "Keep every date up to and including `end`; return them as a list of datetime.date objects.",
+        "Airflow 3 moved backfills out of `airflow dags` into a command group of their own, "
+        "`airflow backfill`; `airflow backfill --help` lists its subcommands.",
+        "The subcommand is `create`; it needs the DAG's id and the first and last logical dates, "
+        "each as an option with a value. Return the command as a list, one word per item.",
     )
     solution = """```python
-def backfill_dates(start, end, every_days=1):
-    dates, day = [], start
-    while day <= end:
-        dates.append(day)
-        day += timedelta(days=every_days)
-    return dates
+def backfill_command(dag_id, start, end):
+    return ["airflow", "backfill", "create", "--dag-id", dag_id,
+            "--from-date", start, "--to-date", end]
 ```
-A backfill creates one DAG run per missed interval, each with its own logical date, so
-every run processes exactly the data of its interval, as if it had run on time."""
-    # Plausible mistake: leaving out the last date.
-    wrong_answer = staticmethod(lambda start, end, every_days=1: _runs(start, end, every_days)[:-1])
+Both dates are included. Airflow 3 only *creates* the backfill's runs (one per interval of
+the schedule); the scheduler runs them, like any other run. `airflow dags backfill` was the
+Airflow 2 command, which ran the tasks itself."""
+    # Plausible mistake: the Airflow 2 command.
+    wrong_answer = staticmethod(lambda dag_id, start, end: ["airflow", "dags", "backfill", "-s", start, "-e", end, dag_id])
+    wrong_answers = (
+        staticmethod(lambda dag_id, start, end: ["airflow", "backfill", "create", "--dag-id", dag_id,
+                                                 "--from-date", end, "--to-date", start]),
+        staticmethod(lambda dag_id, start, end: ["airflow", "backfill", "create", dag_id,
+                                                 "--from-date", start, "--to-date", end]),
+        staticmethod(lambda dag_id, start, end: f"airflow backfill create --dag-id {dag_id} "
+                                                f"--from-date {start} --to-date {end}"),
+        staticmethod(lambda dag_id, start, end: ["airflow", "dags", "trigger", dag_id, "--logical-date", start]),
+    )
+    right_answers = (
+        staticmethod(lambda dag_id, start, end: ["airflow", "backfill", "create", f"--dag-id={dag_id}",
+                                                 f"--from-date={start}", f"--to-date={end}"]),
+        staticmethod(lambda dag_id, start, end: ["airflow", "backfill", "create", "--from-date", start,
+                                                 "--to-date", end, "--dag-id", dag_id]),
+    )
 
     def evaluate(self, fn) -> None:
-        expect_callable(fn, "backfill_dates")
-        for start, end, every in [(date(2026, 1, 1), date(2026, 1, 5), 1),
-                                  (date(2026, 2, 26), date(2026, 3, 3), 1),
-                                  (date(2026, 1, 1), date(2026, 1, 31), 7),
-                                  (date(2026, 3, 1), date(2026, 3, 1), 1)]:
-            got = fn(start, end, every)
-            if not isinstance(got, list):
-                raise Incorrect(f"backfill_dates should return a list, got {type(got).__name__}.")
-            want = _runs(start, end, every)
-            if len(got) != len(want):
-                raise Incorrect(f"From {start} to {end} every {every} day(s): {len(got)} runs is not right. "
-                                "Are both ends included?")
-            if [str(d)[:10] for d in got] != [str(d) for d in want]:
-                raise Incorrect(f"From {start} to {end} every {every} day(s) the dates are not right yet.")
+        expect_callable(fn, "backfill_command")
+        for dag_id, start, end in [("machine_failure_training", "2026-02-17", "2026-02-19"),
+                                   ("nightly_report", "2025-12-01", "2025-12-31")]:
+            options = _backfill_options(fn(dag_id, start, end))
+            if isinstance(options, str):
+                raise Incorrect(options + ".")
+            if options.get("--dag-id") != dag_id:
+                raise Incorrect("Name the DAG with its option (the DAG id is not a positional argument here).")
+            if options.get("--from-date") != start or options.get("--to-date") != end:
+                raise Incorrect(f"For the window {start} to {end}, the first and last dates are not given right: "
+                                "each has its own option, and the window runs forward in time.")
+            if set(options) - {"--dag-id", "--from-date", "--to-date", "--max-active-runs",
+                               "--reprocess-behavior"}:
+                raise Incorrect(f"Unexpected options: {sorted(set(options) - {'--dag-id', '--from-date', '--to-date'})}.")
 
 
 class Sensor(Exercise):
@@ -305,9 +410,245 @@ This is what a sensor in *poke* mode does: check, sleep, check again, and fail a
         raise Incorrect("A condition that never becomes true must end in TimeoutError after the timeout.")
 
 
+class _Dag:
+    """Variants of the reference DAG (each a function whose source Airflow parses)."""
+
+    @staticmethod
+    def variants(changes):
+        from .. import pipeline as pl
+
+        source = pl.REFERENCE_DAG
+        for old, new in changes:
+            assert old in source, old
+            source = source.replace(old, new)
+        return pl.function_from_source(source)
+
+    @staticmethod
+    def variant(old: str, new: str):
+        return _Dag.variants([(old, new)])
+
+
+_REQUIRED_TASKS = ["ingest", "validate", "check_quality", "quarantine", "train", "register"]
+
+
+def _downstream(tasks: dict, task: str) -> set:
+    found, todo = set(), [task]
+    while todo:
+        current = todo.pop()
+        for t, info in tasks.items():
+            if current in info["upstream"] and t not in found:
+                found.add(t)
+                todo.append(t)
+    return found
+
+
+class TrainingDag(Exercise):
+    title = "The pipeline as an Airflow TaskFlow DAG"
+    time_limit = 120.0
+    check_budget = 60.0  # Airflow itself parses the DAG, in its own environment (a few seconds)
+    hints = (
+        "Inside the function, decorate a function with @dag(dag_id=..., schedule=..., start_date=..., "
+        "catchup=..., default_args=...) and each step with @task; call the DAG function at the end and "
+        "return what it returns. Each task calls one step of `p` (mlops_course.pipeline).",
+        "Passing one task's return value to another (`report = validate(raw)`) makes the dependency. The "
+        "branch is `@task.branch`: it returns the task id to follow, and `branch >> [a, b]` puts both "
+        "paths right after it. Retries for every task: default_args={'retries': 2, 'retry_delay': "
+        "timedelta(seconds=2)}.",
+        "Look at Airflow's own message first: an import error quotes the line that failed.",
+    )
+    solution = "```python\n" + __import__("mlops_course.pipeline", fromlist=["REFERENCE_DAG"]).REFERENCE_DAG + """```
+Airflow parses the file, finds the DAG `machine_failure_training` and its six tasks; the
+arrows come from the values passed between tasks plus `check_quality >> [...]`. `catchup=False`
+stops Airflow from creating a run for every day since `start_date`; missed days are
+backfilled on purpose instead."""
+    wrong_answer = _Dag.variant("@task.branch\n", "@task\n")  # the branch as a plain task: nothing is skipped
+    wrong_answers = (
+        _Dag.variant('default_args={"retries": 2, "retry_delay": timedelta(seconds=2)}', "default_args={}"),
+        _Dag.variant("@task.branch\n", "@task.brnch\n"),  # a typo: an import error
+        _Dag.variant("check_quality(report) >> [trained, quarantine(raw, report)]",
+                     "check_quality(report) >> trained\n        quarantine(raw, report)"),
+        _Dag.variant("catchup=False", "catchup=True"),
+        _Dag.variant('schedule="@daily"', "schedule=None"),
+        _Dag.variant("        register(trained)\n", "        register(trained)\n        report >> trained\n"
+                     "        trained >> report\n"),  # a cycle
+    )
+    right_answers = (
+        # Retries set on each task instead of in default_args.
+        _Dag.variants([('default_args={"retries": 2, "retry_delay": timedelta(seconds=2)}', "default_args={}"),
+                       ("@task\n", "@task(retries=2, retry_delay=timedelta(seconds=2))\n"),
+                       ("@task.branch\n", "@task.branch(retries=2, retry_delay=timedelta(seconds=2))\n")]),
+        # The branch's arrows drawn one at a time.
+        _Dag.variant("check_quality(report) >> [trained, quarantine(raw, report)]",
+                     "branch = check_quality(report)\n        branch >> trained\n"
+                     "        branch >> quarantine(raw, report)"),
+    )
+
+    def evaluate(self, fn) -> None:
+        from .. import pipeline as pl
+
+        import inspect
+
+        expect_callable(fn, "training_dag")
+        try:
+            source = inspect.getsource(fn)
+        except (OSError, TypeError):
+            raise Incorrect("Define training_dag with `def` in a notebook cell, so its source can go "
+                            "into a DAG file.") from None
+        if "raise NotImplementedError" in source:
+            raise NotImplementedError  # the starter code: not attempted yet
+        folder = Path(tempfile.mkdtemp(prefix="week11_dag_check_"))
+        try:
+            path = pl.write_dag(folder, fn)
+            parsed = pl.parse_dag_file(path)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        if parsed["import_errors"]:
+            error = next(iter(parsed["import_errors"].values())).strip().splitlines()[-1]
+            raise Incorrect(f"Airflow could not import the DAG file: {error}.")
+        if pl.DAG_ID not in parsed["dags"]:
+            raise Incorrect(f"Airflow found the DAG(s) {sorted(parsed['dags'])}, not {pl.DAG_ID!r}.")
+        dag = parsed["dags"][pl.DAG_ID]
+        tasks = dag["tasks"]
+        missing = [t for t in _REQUIRED_TASKS if t not in tasks]
+        if missing:
+            raise Incorrect(f"The DAG has no task(s) {missing}.")
+        if dag["schedule"] != "@daily":
+            raise Incorrect(f"The schedule is {dag['schedule']}: the pipeline should run once a day.")
+        if dag["catchup"]:
+            raise Incorrect("catchup is on: Airflow would create a run for every day since start_date.")
+        if "Branch" not in tasks["check_quality"]["operator"]:
+            raise Incorrect("check_quality is not a branch task, so neither path would ever be skipped.")
+        if "validate" not in tasks["check_quality"]["upstream"] or "ingest" not in tasks["validate"]["upstream"]:
+            raise Incorrect("The data must flow ingest -> validate -> check_quality.")
+        for path_task in ("train", "quarantine"):
+            if "check_quality" not in tasks[path_task]["upstream"]:
+                raise Incorrect(f"{path_task} must come right after the branch (directly downstream of "
+                                "check_quality), or the branch cannot skip it.")
+        if "train" not in tasks["register"]["upstream"] or "register" in _downstream(tasks, "quarantine"):
+            raise Incorrect("register must follow train, and only train.")
+        few = [t for t, info in tasks.items() if info["retries"] < 2 or info["retry_delay"] > 10]
+        if few:
+            raise Incorrect(f"Task(s) {few} lack 2 retries a few seconds apart.")
+
+
+def _register_reference(result, registry, logical_date):
+    target = Path(registry) / str(logical_date)
+    if result["metrics"]["recall"] < 0.7:
+        return None
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    shutil.copy(result["model"], target / "model.joblib")
+    (target / "metrics.json").write_text(json.dumps(result["metrics"]))
+    return str(target)
+
+
+def _register_versions(result, registry, logical_date):
+    # Plausible mistake: a new version number per call, as a registry for people does.
+    if result["metrics"]["recall"] < 0.7:
+        return None
+    registry = Path(registry)
+    registry.mkdir(parents=True, exist_ok=True)
+    target = registry / f"v{1 + len(list(registry.iterdir()))}"
+    target.mkdir()
+    shutil.copy(result["model"], target / "model.joblib")
+    (target / "metrics.json").write_text(json.dumps(result["metrics"]))
+    return str(target)
+
+
+def _register_by_clock(result, registry, logical_date):
+    # Plausible mistake: the folder named by the time the task runs, not the run's logical date.
+    return _register_reference(result, registry, datetime.now().strftime("%Y-%m-%dT%H%M%S%f"))
+
+
+def _register_ignoring_gate(result, registry, logical_date):
+    # Plausible mistake: registering every model, whatever its recall.
+    return _register_reference({**result, "metrics": {**result["metrics"], "recall": 1.0}}, registry, logical_date)
+
+
+def _register_keep_first(result, registry, logical_date):
+    # Plausible mistake: skip when the entry exists, so a re-run after a fix keeps the old model.
+    if (Path(registry) / str(logical_date)).exists():
+        return str(Path(registry) / str(logical_date))
+    return _register_reference(result, registry, logical_date)
+
+
+def _snapshot(folder: Path) -> dict:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()} \
+        if folder.exists() else {}
+
+
+class IdempotentRegister(Exercise):
+    title = "An idempotent register step"
+    hints = (
+        "Idempotent: running the step twice with the same inputs leaves the same result as running it once. "
+        "Name the registry entry after something that is the same on every re-run of the run.",
+        "Use registry/<logical_date>/ for the entry; if it exists (an earlier attempt), replace it; copy the "
+        "model to model.joblib and write the metrics to metrics.json. Below the recall gate of 0.7, "
+        "register nothing and return None.",
+    )
+    solution = """```python
+def register_model(result, registry, logical_date):
+    if result["metrics"]["recall"] < 0.7:
+        return None
+    target = Path(registry) / logical_date
+    if target.exists():
+        shutil.rmtree(target)          # an earlier attempt of the same run
+    target.mkdir(parents=True)
+    shutil.copy(result["model"], target / "model.joblib")
+    (target / "metrics.json").write_text(json.dumps(result["metrics"]))
+    return str(target)
+```
+The logical date is the same for every attempt, retry and re-run of one DAG run, so the
+entry's name is too: a re-run overwrites rather than adds. A version counter or the clock
+makes a new entry at every attempt."""
+    wrong_answer = staticmethod(_register_versions)
+    wrong_answers = (staticmethod(_register_by_clock), staticmethod(_register_ignoring_gate),
+                     staticmethod(_register_keep_first))
+    right_answers = (staticmethod(_register_reference),)
+
+    def evaluate(self, fn) -> None:
+        expect_callable(fn, "register_model")
+        work = Path(tempfile.mkdtemp(prefix="week11_register_check_"))
+        try:
+            models = work / "models"
+            models.mkdir()
+            for name in ("a", "b"):
+                (models / f"{name}.joblib").write_bytes(f"model {name}".encode())
+            good = {"model": str(models / "a.joblib"), "metrics": {"recall": 0.82, "f1": 0.4}}
+            fixed = {"model": str(models / "b.joblib"), "metrics": {"recall": 0.9, "f1": 0.5}}
+            weak = {"model": str(models / "b.joblib"), "metrics": {"recall": 0.41, "f1": 0.2}}
+            registry = work / "registry"
+            fn(dict(good), str(registry), "2026-02-17")
+            once = _snapshot(registry)
+            if not once:
+                raise Incorrect("A model above the recall gate should be registered: the registry is empty.")
+            if not any(name.endswith("model.joblib") for name in once):
+                raise Incorrect("Copy the model into the registry entry as model.joblib.")
+            fn(dict(good), str(registry), "2026-02-17")
+            if _snapshot(registry) != once:
+                raise Incorrect("Running the step a second time for the same logical date changed the registry: "
+                                "it is not idempotent yet.")
+            fn(dict(good), str(registry), "2026-02-18")
+            if len({Path(n).parts[0] for n in _snapshot(registry)}) != 2:
+                raise Incorrect("Two logical dates should give two registry entries.")
+            fn(dict(fixed), str(registry), "2026-02-17")
+            if _snapshot(registry) == once or b"model b" not in b"".join(
+                    v for k, v in _snapshot(registry).items() if k.startswith("2026-02-17")):
+                raise Incorrect("A re-run with a new model (after a fix) should replace that date's entry.")
+            other = work / "registry_weak"
+            got = fn(dict(weak), str(other), "2026-02-19")
+            if _snapshot(other) or got is not None:
+                raise Incorrect("A model below the recall gate of 0.7 must not be registered (return None).")
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+
+
 run_order = RunOrder()
 choose_next = Branch()
 run_with_retries = Retries()
-backfill_dates = Backfill()
+backfill_command = BackfillCommand()
+training_dag = TrainingDag()
+register_model = IdempotentRegister()
 poke = Sensor()
 EXERCISES = register(globals())

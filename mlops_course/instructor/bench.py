@@ -22,7 +22,7 @@ from pathlib import Path
 
 from .. import paths, variant
 from ..services import child_env
-from .execute import BUDGET, execute, kind
+from .execute import budget as budget_of, execute, kind
 
 
 def notebooks(only: str | None = None) -> list[Path]:
@@ -40,7 +40,7 @@ def bench_notebooks(repeats: int, only: str | None) -> list[dict]:
         # A quiz source runs as written (its source variant), as its author sees it.
         env = {**os.environ, variant.AUTHOR_ENV: variant.SOURCE} if kind(path) == "quiz" else None
         times = [execute(path, env=env)[1] for _ in range(repeats)]
-        budget = BUDGET[kind(path)]
+        budget = budget_of(path)
         median = statistics.median(times)
         name = str(path.relative_to(paths.ROOT))
         flag = "  OVER BUDGET" if median > budget else ""
