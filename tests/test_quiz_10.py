@@ -1,72 +1,244 @@
 """Week 10 quiz: the code tasks accept every correct method and reject the plausible
-mistakes (ASSESSMENT.md, "Code and numeric tasks").
+mistakes (ASSESSMENT.md, "Code and numeric tasks"), on the quiz as written and on each
+student's variant.
+
+Q9 is graded on the artifact: the student's Evidently ``DataDriftPreset`` is run by the
+hidden tests on the variant's weekly batches (methods, thresholds and every score checked
+against a recomputation from the given data), and the student's ``drifted_columns`` reads
+those snapshots. Its hostile cases fake the artifact without running Evidently.
 
 Each answer replaces the task's answer cell; ``helpers.judge_answer`` runs the quiz's
 setup and data cells, the answer, then the item's tests (visible checks and hidden tests).
 """
 from __future__ import annotations
 
+import itertools
+
+import nbformat
+import numpy as np
 import pytest
 
-from helpers import assert_judged, judged_named
+from helpers import VARIANT_STUDENTS, assert_judged, judge_answer, judged_cases
+from mlops_course import paths, quizcells
 
 WEEK = "10_monitoring_drift"
 
-ACCEPTED = {
-    # Q9: Jensen-Shannon distance per categorical column
-    ("q9", "scipy jensenshannon on aligned shares"): """
-from scipy.spatial import distance
-js, drifted = {}, []
-for col in COLUMNS:
-    cats = reference[col].value_counts().index.union(current[col].value_counts().index)
-    p = reference[col].value_counts(normalize=True).reindex(cats, fill_value=0)
-    q = current[col].value_counts(normalize=True).reindex(cats, fill_value=0)
-    js[col] = float(distance.jensenshannon(p, q))
-    if js[col] >= THRESHOLD:
-        drifted.append(col)
+# -- Q9: an Evidently drift configuration, run by the grader ----------------------------
+AGREED = """
+from evidently.presets import DataDriftPreset
+preset = DataDriftPreset(num_method="wasserstein", num_threshold=NUM_THRESHOLD,
+                         cat_method="jensenshannon", cat_threshold=CAT_THRESHOLD,
+                         per_column_method={KPI_COLUMN: "chisquare"}, per_column_threshold={KPI_COLUMN: P_THRESHOLD})
+"""
+READ_TESTS = """
+def drifted_columns(snapshot):
+    tests = snapshot.dict()["tests"]
+    return [t["metric_config"]["params"]["column"] for t in tests
+            if "column" in t["metric_config"]["params"] and t["status"] == "FAIL"]
+"""
+READ_SCORES = """
+def drifted_columns(snapshot):
+    out = []
+    for m in snapshot.dict()["metrics"][1:]:
+        c = m["config"]
+        out += [c["column"]] if ((m["value"] < c["threshold"]) if c["method"] == "chisquare" else (m["value"] >= c["threshold"])) else []
+    return out
+"""
+
+Q9_ACCEPTED = {
+    "per type plus the KPI column, read from the tests": AGREED + READ_TESTS,
+    "per type plus the KPI column, scores read in each method's direction": AGREED + READ_SCORES,
+    "explicit columns and a threshold for every column": """
+from evidently.presets import DataDriftPreset
+preset = DataDriftPreset(columns=NUMERICAL + CATEGORICAL, num_method="wasserstein", cat_method="jensenshannon",
+                         per_column_method={KPI_COLUMN: "chisquare"},
+                         per_column_threshold={**{c: NUM_THRESHOLD for c in NUMERICAL},
+                                               **{c: CAT_THRESHOLD for c in CATEGORICAL}, KPI_COLUMN: P_THRESHOLD})
+""" + READ_TESTS,
+    "every column named in per_column_method, strict > for distances": """
+from evidently.presets import DataDriftPreset
+methods = {c: "wasserstein" for c in NUMERICAL} | {c: "jensenshannon" for c in CATEGORICAL} | {KPI_COLUMN: "chisquare"}
+limits = {c: NUM_THRESHOLD for c in NUMERICAL} | {c: CAT_THRESHOLD for c in CATEGORICAL} | {KPI_COLUMN: P_THRESHOLD}
+preset = DataDriftPreset(per_column_method=methods, per_column_threshold=limits)
+def drifted_columns(snapshot):
+    found = []
+    for m in snapshot.dict()["metrics"]:
+        cfg = m["config"]
+        if cfg.get("column") is None:
+            continue
+        p_value = cfg["method"] in ("chisquare", "ks", "z")
+        if (p_value and m["value"] < cfg["threshold"]) or (not p_value and m["value"] > cfg["threshold"]):
+            found.append(cfg["column"])
+    return sorted(found)
 """,
-    ("q9", "crosstab of counts, numpy KL by hand"): """
-import pandas as pd
-js = {}
-for col in COLUMNS:
-    both = pd.concat([reference[col], current[col]], keys=["ref", "cur"])
-    table = pd.crosstab(both.index.get_level_values(0), both.values)
-    p, q = (table.loc[k].to_numpy() / table.loc[k].sum() for k in ("ref", "cur"))
-    m = (p + q) / 2
-    kl = lambda a: np.sum(np.where(a > 0, a * np.log(np.where(a > 0, a, 1) / m), 0))
-    js[col] = float(np.sqrt(0.5 * kl(p) + 0.5 * kl(q)))
-drifted = [c for c, v in js.items() if v >= THRESHOLD]
+    "the tests' statuses through tests_results": AGREED + """
+def drifted_columns(snapshot):
+    names = []
+    for t in snapshot.dict()["tests"]:
+        params = t["metric_config"]["params"]
+        if t["status"] != "SUCCESS" and "column" in params:
+            names.append(params["column"])
+    return tuple(names)
 """,
-    ("q9", "scipy entropy on counts (it normalizes)"): """
-js = {}
-for col in COLUMNS:
-    cats = sorted(set(reference[col]) | set(current[col]))
-    p = reference[col].value_counts().reindex(cats, fill_value=0).to_numpy(float)
-    q = current[col].value_counts().reindex(cats, fill_value=0).to_numpy(float)
-    p, q = p / p.sum(), q / q.sum()
-    js[col] = float(np.sqrt(0.5 * stats.entropy(p, (p + q) / 2) + 0.5 * stats.entropy(q, (p + q) / 2)))
-drifted = [c for c in COLUMNS if js[c] >= 0.1]
+}
+
+Q9_REJECTED = {
+    # the configuration
+    "Evidently's defaults (no configuration)": "from evidently.presets import DataDriftPreset\npreset = DataDriftPreset()\n" + READ_TESTS,
+    "the KPI's test without its threshold (inherits CAT_THRESHOLD)": """
+from evidently.presets import DataDriftPreset
+preset = DataDriftPreset(num_method="wasserstein", num_threshold=NUM_THRESHOLD, cat_method="jensenshannon",
+                         cat_threshold=CAT_THRESHOLD, per_column_method={KPI_COLUMN: "chisquare"})
+""" + READ_TESTS,
+    "the KPI's threshold without its test (a JS distance below P_THRESHOLD)": """
+from evidently.presets import DataDriftPreset
+preset = DataDriftPreset(num_method="wasserstein", num_threshold=NUM_THRESHOLD, cat_method="jensenshannon",
+                         cat_threshold=CAT_THRESHOLD, per_column_threshold={KPI_COLUMN: P_THRESHOLD})
+""" + READ_TESTS,
+    "one threshold for every column": """
+from evidently.presets import DataDriftPreset
+preset = DataDriftPreset(num_method="wasserstein", cat_method="jensenshannon", threshold=NUM_THRESHOLD,
+                         per_column_method={KPI_COLUMN: "chisquare"}, per_column_threshold={KPI_COLUMN: P_THRESHOLD})
+""" + READ_TESTS,
+    "K-S for the numerical columns instead of Wasserstein": """
+from evidently.presets import DataDriftPreset
+preset = DataDriftPreset(num_method="ks", num_threshold=NUM_THRESHOLD, cat_method="jensenshannon",
+                         cat_threshold=CAT_THRESHOLD, per_column_method={KPI_COLUMN: "chisquare"},
+                         per_column_threshold={KPI_COLUMN: P_THRESHOLD})
+""" + READ_TESTS,
+    "chi-square for both categorical columns": """
+from evidently.presets import DataDriftPreset
+preset = DataDriftPreset(num_method="wasserstein", num_threshold=NUM_THRESHOLD, cat_method="chisquare",
+                         cat_threshold=P_THRESHOLD)
+""" + READ_TESTS,
+    "the numerical and categorical thresholds swapped": """
+from evidently.presets import DataDriftPreset
+preset = DataDriftPreset(num_method="wasserstein", num_threshold=CAT_THRESHOLD, cat_method="jensenshannon",
+                         cat_threshold=NUM_THRESHOLD, per_column_method={KPI_COLUMN: "chisquare"},
+                         per_column_threshold={KPI_COLUMN: P_THRESHOLD})
+""" + READ_TESTS,
+    "the KPI's test on the other categorical column": """
+from evidently.presets import DataDriftPreset
+_wrong = [c for c in CATEGORICAL if c != KPI_COLUMN][0]
+preset = DataDriftPreset(num_method="wasserstein", num_threshold=NUM_THRESHOLD, cat_method="jensenshannon",
+                         cat_threshold=CAT_THRESHOLD, per_column_method={_wrong: "chisquare"},
+                         per_column_threshold={_wrong: P_THRESHOLD})
+""" + READ_TESTS,
+    "only the KPI column checked": """
+from evidently.presets import DataDriftPreset
+preset = DataDriftPreset(columns=[KPI_COLUMN], method="chisquare", threshold=P_THRESHOLD)
+""" + READ_TESTS,
+    # reading the snapshot
+    "every score read as a distance (large = drift)": AGREED + """
+def drifted_columns(snapshot):
+    return [m["config"]["column"] for m in snapshot.dict()["metrics"][1:] if m["value"] >= m["config"]["threshold"]]
 """,
-    # Q10: prevalence under label shift
-    ("q10", "means of boolean masks"): """
+    "every score read as a p-value (small = drift)": AGREED + """
+def drifted_columns(snapshot):
+    return [m["config"]["column"] for m in snapshot.dict()["metrics"][1:] if m["value"] < m["config"]["threshold"]]
+""",
+    "passed tests read as drift": AGREED + READ_TESTS.replace('"FAIL"', '"SUCCESS"'),
+    "the data set's own test counted as a column": AGREED + """
+def drifted_columns(snapshot):
+    return [t["metric_config"]["params"].get("column", "dataset") for t in snapshot.dict()["tests"] if t["status"] == "FAIL"]
+""",
+    "every checked column (the verdicts ignored)": AGREED + """
+def drifted_columns(snapshot):
+    return [m["config"]["column"] for m in snapshot.dict()["metrics"] if "column" in m["config"]]
+""",
+    # hostile: the artifact faked, or a reader that answers the same whatever it is given
+    "a reader that reports no drift, whatever the snapshot": AGREED + "def drifted_columns(snapshot):\n    return []\n",
+    "a reader that returns one fixed list": AGREED + "def drifted_columns(snapshot):\n    return ['basket_value']\n",
+    "a dict that imitates the configuration": """
+preset = {"num_method": "wasserstein", "num_threshold": NUM_THRESHOLD, "cat_method": "jensenshannon",
+          "cat_threshold": CAT_THRESHOLD, "per_column_method": {KPI_COLUMN: "chisquare"},
+          "per_column_threshold": {KPI_COLUMN: P_THRESHOLD}}
+""" + READ_TESTS,
+    "a subclass of the preset that yields no metrics": """
+from evidently.presets import DataDriftPreset
+class Quiet(DataDriftPreset):
+    pass
+preset = Quiet(num_method="wasserstein", num_threshold=NUM_THRESHOLD, cat_method="jensenshannon",
+               cat_threshold=CAT_THRESHOLD, per_column_method={KPI_COLUMN: "chisquare"},
+               per_column_threshold={KPI_COLUMN: P_THRESHOLD})
+""" + READ_TESTS,
+    "Report.run patched to return a hand-written snapshot": AGREED + READ_TESTS + """
+import evidently
+class _Fake:
+    def dict(self):
+        agreed = {c: ("wasserstein", NUM_THRESHOLD) for c in NUMERICAL} | {c: ("jensenshannon", CAT_THRESHOLD) for c in CATEGORICAL}
+        agreed[KPI_COLUMN] = ("chisquare", P_THRESHOLD)
+        metrics = [{"config": {"column": c, "method": m, "threshold": t}, "value": 0.5} for c, (m, t) in agreed.items()]
+        return {"metrics": [{"config": {}, "value": {"count": 0, "share": 0.0}}] + metrics, "tests": []}
+evidently.Report.run = lambda self, *args, **kwargs: _Fake()
+""",
+    "Evidently's preset class replaced by an imitation": """
+import evidently.presets
+class DataDriftPreset:
+    def __init__(self, **kwargs):
+        self.kwargs = kwargs
+evidently.presets.DataDriftPreset = DataDriftPreset
+preset = DataDriftPreset(num_method="wasserstein", num_threshold=NUM_THRESHOLD, cat_method="jensenshannon",
+                         cat_threshold=CAT_THRESHOLD, per_column_method={KPI_COLUMN: "chisquare"},
+                         per_column_threshold={KPI_COLUMN: P_THRESHOLD})
+""" + READ_TESTS,
+}
+
+Q10_ACCEPTED = {
+    'means of boolean masks': """
 tpr = pred_val[y_val == 1].mean()
 fpr = pred_val[y_val == 0].mean()
 prevalence_live = float((pred_live.mean() - fpr) / (tpr - fpr))
 """,
-    ("q10", "sklearn confusion matrix, clipped"): """
+    'sklearn confusion matrix, clipped': """
 from sklearn.metrics import confusion_matrix
 tn, fp, fn, tp = confusion_matrix(y_val, pred_val).ravel()
 tpr, fpr = tp / (tp + fn), fp / (fp + tn)
 prevalence_live = float(np.clip((np.mean(pred_live) - fpr) / (tpr - fpr), 0, 1))
 """,
-    ("q10", "recall_score for both rates"): """
+    'recall_score for both rates': """
 from sklearn.metrics import recall_score
 tpr = recall_score(y_val, pred_val)
 fpr = 1 - recall_score(y_val, pred_val, pos_label=0)
 prevalence_live = (pred_live.sum() / len(pred_live) - fpr) / (tpr - fpr)
 """,
-    # Q11: p-chart alert
-    ("q11", "pandas rolling sum of flags"): """
+}
+
+Q10_REJECTED = {
+    'raw share of positive predictions (classify and count)': """
+tpr = pred_val[y_val == 1].mean()
+fpr = pred_val[y_val == 0].mean()
+prevalence_live = float(pred_live.mean())
+""",
+    'false positive rate over the predicted positives': """
+tpr = pred_val[y_val == 1].mean()
+fpr = 1 - y_val[pred_val == 1].mean()
+prevalence_live = float((pred_live.mean() - fpr) / (tpr - fpr))
+""",
+    'true positive rate over all validation rows': """
+tpr = float(np.mean((pred_val == 1) & (y_val == 1)))
+fpr = float(np.mean((pred_val == 1) & (y_val == 0)))
+prevalence_live = float((pred_live.mean() - fpr) / (tpr - fpr))
+""",
+    'validation prevalence carried over': """
+tpr = pred_val[y_val == 1].mean()
+fpr = pred_val[y_val == 0].mean()
+prevalence_live = float(y_val.mean())
+""",
+    'equation solved with the rates swapped': """
+tpr = pred_val[y_val == 1].mean()
+fpr = pred_val[y_val == 0].mean()
+prevalence_live = float((pred_live.mean() - tpr) / (fpr - tpr))
+""",
+    'false positives ignored (q / TPR)': """
+tpr = pred_val[y_val == 1].mean()
+fpr = pred_val[y_val == 0].mean()
+prevalence_live = float(pred_live.mean() / tpr)
+""",
+}
+
+Q11_ACCEPTED = {
+    'pandas rolling sum of flags': """
 import pandas as pd
 share = positives / volumes
 out = np.abs(share - P_REF) > 3 * np.sqrt(P_REF * (1 - P_REF) / volumes)
@@ -75,7 +247,7 @@ runs = pd.Series(out.astype(int)).rolling(3).sum()
 hits = np.flatnonzero(runs.to_numpy() == 3)
 alert_day = int(hits[0]) if hits.size else None
 """,
-    ("q11", "plain loop with a counter"): """
+    'plain loop with a counter': """
 import math
 flagged, alert_day, streak = [], None, 0
 for d in range(N_DAYS):
@@ -88,32 +260,7 @@ for d in range(N_DAYS):
     else:
         streak = 0
 """,
-    ("q9", "Evidently itself, with cat_method jensenshannon"): """
-from evidently import Report
-from evidently.presets import DataDriftPreset
-snapshot = Report([DataDriftPreset(cat_method="jensenshannon")]).run(
-    reference_data=reference[COLUMNS], current_data=current[COLUMNS])
-js = {m["config"]["column"]: float(m["value"]) for m in snapshot.dict()["metrics"] if "column" in m["config"]}
-drifted = [c for c in COLUMNS if js[c] >= THRESHOLD]
-""",
-    ("q9", "Series.align of normalized counts, strict >"): """
-from scipy.spatial import distance
-js = {}
-for col in COLUMNS:
-    p, q = reference[col].value_counts(normalize=True).align(current[col].value_counts(normalize=True), fill_value=0)
-    js[col] = float(distance.jensenshannon(p.to_numpy(), q.to_numpy()))
-drifted = [c for c in COLUMNS if js[c] > THRESHOLD]
-""",
-    ("q9", "an OrderedDict of distances"): """
-from collections import OrderedDict
-from scipy.spatial import distance
-js = OrderedDict()
-for col in COLUMNS:
-    p, q = reference[col].value_counts(normalize=True).align(current[col].value_counts(normalize=True), fill_value=0)
-    js[col] = float(distance.jensenshannon(p, q))
-drifted = [c for c in js if js[c] >= THRESHOLD]
-""",
-    ("q11", "limits reached count as flagged (>=)"): """
+    'limits reached count as flagged (>=)': """
 share = positives / volumes
 limit = 3 * np.sqrt(P_REF * (1 - P_REF) / volumes)
 flagged = np.flatnonzero(np.abs(share - P_REF) >= limit).tolist()
@@ -121,158 +268,196 @@ alert_day = next((d for d in flagged if d - 1 in flagged and d - 2 in flagged), 
 """,
 }
 
-REJECTED = {
-    ("q9", "logarithm base 2"): """
-from scipy.spatial import distance
-js = {}
-for col in COLUMNS:
-    cats = sorted(set(reference[col]) | set(current[col]))
-    p = reference[col].value_counts(normalize=True).reindex(cats, fill_value=0)
-    q = current[col].value_counts(normalize=True).reindex(cats, fill_value=0)
-    js[col] = float(distance.jensenshannon(p, q, base=2))
-drifted = [c for c in COLUMNS if js[c] >= THRESHOLD]
-""",
-    ("q9", "divergence instead of distance (no square root)"): """
-from scipy.spatial import distance
-js = {}
-for col in COLUMNS:
-    cats = sorted(set(reference[col]) | set(current[col]))
-    p = reference[col].value_counts(normalize=True).reindex(cats, fill_value=0)
-    q = current[col].value_counts(normalize=True).reindex(cats, fill_value=0)
-    js[col] = float(distance.jensenshannon(p, q) ** 2)
-drifted = [c for c in COLUMNS if js[c] >= THRESHOLD]
-""",
-    ("q9", "only the categories both samples share"): """
-from scipy.spatial import distance
-js = {}
-for col in COLUMNS:
-    cats = sorted(set(reference[col]) & set(current[col]))
-    p = reference[col].value_counts().reindex(cats).to_numpy(float)
-    q = current[col].value_counts().reindex(cats).to_numpy(float)
-    js[col] = float(distance.jensenshannon(p / p.sum(), q / q.sum()))
-drifted = [c for c in COLUMNS if js[c] >= THRESHOLD]
-""",
-    ("q9", "shares not aligned by category"): """
-from scipy.spatial import distance
-js = {}
-for col in COLUMNS:
-    p = reference[col].value_counts(normalize=True).to_numpy()
-    q = current[col].value_counts(normalize=True).to_numpy()
-    k = max(len(p), len(q))
-    p, q = np.pad(p, (0, k - len(p))), np.pad(q, (0, k - len(q)))
-    js[col] = float(distance.jensenshannon(p, q))
-drifted = [c for c in COLUMNS if js[c] >= THRESHOLD]
-""",
-    ("q9", "KL of current from reference instead of JS"): """
-js = {}
-for col in COLUMNS:
-    cats = sorted(set(reference[col]) | set(current[col]))
-    p = reference[col].value_counts(normalize=True).reindex(cats, fill_value=1e-4).to_numpy()
-    q = current[col].value_counts(normalize=True).reindex(cats, fill_value=1e-4).to_numpy()
-    js[col] = float(stats.entropy(q, p))
-drifted = [c for c in COLUMNS if js[c] >= THRESHOLD]
-""",
-    ("q9", "drift when the distance is below the threshold"): """
-from scipy.spatial import distance
-js = {}
-for col in COLUMNS:
-    cats = sorted(set(reference[col]) | set(current[col]))
-    p = reference[col].value_counts(normalize=True).reindex(cats, fill_value=0)
-    q = current[col].value_counts(normalize=True).reindex(cats, fill_value=0)
-    js[col] = float(distance.jensenshannon(p, q))
-drifted = [c for c in COLUMNS if js[c] < THRESHOLD]
-""",
-    ("q10", "raw share of positive predictions (classify and count)"): """
-tpr = pred_val[y_val == 1].mean()
-fpr = pred_val[y_val == 0].mean()
-prevalence_live = float(pred_live.mean())
-""",
-    ("q10", "false positive rate over the predicted positives"): """
-tpr = pred_val[y_val == 1].mean()
-fpr = 1 - y_val[pred_val == 1].mean()
-prevalence_live = float((pred_live.mean() - fpr) / (tpr - fpr))
-""",
-    ("q10", "true positive rate over all validation rows"): """
-tpr = float(np.mean((pred_val == 1) & (y_val == 1)))
-fpr = float(np.mean((pred_val == 1) & (y_val == 0)))
-prevalence_live = float((pred_live.mean() - fpr) / (tpr - fpr))
-""",
-    ("q10", "validation prevalence carried over"): """
-tpr = pred_val[y_val == 1].mean()
-fpr = pred_val[y_val == 0].mean()
-prevalence_live = float(y_val.mean())
-""",
-    ("q10", "equation solved with the rates swapped"): """
-tpr = pred_val[y_val == 1].mean()
-fpr = pred_val[y_val == 0].mean()
-prevalence_live = float((pred_live.mean() - tpr) / (fpr - tpr))
-""",
-    ("q11", "one limit from the mean volume"): """
+Q11_REJECTED = {
+    'one limit from the mean volume': """
 share = positives / volumes
 limit = 3 * np.sqrt(P_REF * (1 - P_REF) / volumes.mean())
 flagged = np.flatnonzero(np.abs(share - P_REF) > limit).tolist()
 alert_day = next((d for d in flagged if d - 1 in flagged and d - 2 in flagged), None)
 """,
-    ("q11", "only days above the reference"): """
+    'only days above the reference': """
 share = positives / volumes
 limit = 3 * np.sqrt(P_REF * (1 - P_REF) / volumes)
 flagged = np.flatnonzero(share - P_REF > limit).tolist()
 alert_day = next((d for d in flagged if d - 1 in flagged and d - 2 in flagged), None)
 """,
-    ("q11", "two standard errors"): """
+    'two standard errors': """
 share = positives / volumes
 limit = 2 * np.sqrt(P_REF * (1 - P_REF) / volumes)
 flagged = np.flatnonzero(np.abs(share - P_REF) > limit).tolist()
 alert_day = next((d for d in flagged if d - 1 in flagged and d - 2 in flagged), None)
 """,
-    ("q11", "spread of the daily shares instead of the binomial error"): """
+    'spread of the daily shares instead of the binomial error': """
 share = positives / volumes
 limit = 3 * share.std()
 flagged = np.flatnonzero(np.abs(share - P_REF) > limit).tolist()
 alert_day = next((d for d in flagged if d - 1 in flagged and d - 2 in flagged), None)
 """,
-    ("q11", "alert on the first flagged day"): """
+    'alert on the first flagged day': """
 share = positives / volumes
 flagged = np.flatnonzero(np.abs(share - P_REF) > 3 * np.sqrt(P_REF * (1 - P_REF) / volumes)).tolist()
 alert_day = flagged[0] if flagged else None
 """,
-    ("q11", "alert dated at the start of the run"): """
+    'alert dated at the start of the run': """
 share = positives / volumes
 flagged = np.flatnonzero(np.abs(share - P_REF) > 3 * np.sqrt(P_REF * (1 - P_REF) / volumes)).tolist()
 alert_day = next((d - 2 for d in flagged if d - 1 in flagged and d - 2 in flagged), None)
 """,
-    ("q11", "days counted from 1"): """
+    'days counted from 1': """
 share = positives / volumes
 flagged = (np.flatnonzero(np.abs(share - P_REF) > 3 * np.sqrt(P_REF * (1 - P_REF) / volumes)) + 1).tolist()
 alert_day = next((d for d in flagged if d - 1 in flagged and d - 2 in flagged), None)
 """,
-    ("q9", "missing categories given a small share, as for PSI"): """
-from scipy.spatial import distance
-js = {}
-for col in COLUMNS:
-    p, q = reference[col].value_counts(normalize=True).align(current[col].value_counts(normalize=True), fill_value=0.0001)
-    js[col] = float(distance.jensenshannon(p.to_numpy(), q.to_numpy()))
-drifted = [c for c in COLUMNS if js[c] >= THRESHOLD]
-""",
-    ("q10", "false positives ignored (q / TPR)"): """
-tpr = pred_val[y_val == 1].mean()
-fpr = pred_val[y_val == 0].mean()
-prevalence_live = float(pred_live.mean() / tpr)
-""",
-    ("q11", "standard error from the day's own share"): """
+    "standard error from the day's own share": """
 share = positives / volumes
 limit = 3 * np.sqrt(share * (1 - share) / volumes)
 flagged = np.flatnonzero(np.abs(share - P_REF) > limit).tolist()
 alert_day = next((d for d in flagged if d - 1 in flagged and d - 2 in flagged), None)
 """,
-    ("q11", "alert on the third flagged day, consecutive or not"): """
+    'alert on the third flagged day, consecutive or not': """
 share = positives / volumes
 flagged = np.flatnonzero(np.abs(share - P_REF) > 3 * np.sqrt(P_REF * (1 - P_REF) / volumes)).tolist()
 alert_day = flagged[2] if len(flagged) > 2 else None
 """,
 }
 
+@pytest.fixture(autouse=True)
+def evidently_restored():
+    """The hostile answers patch Evidently in this process: put it back after each case."""
+    import evidently
+    import evidently.presets
 
-@pytest.mark.parametrize("item, answer, right", judged_named(ACCEPTED, REJECTED))
+    saved = evidently.Report.run, evidently.presets.DataDriftPreset
+    yield
+    evidently.Report.run, evidently.presets.DataDriftPreset = saved
+
+
+GROUPS = (("q9", Q9_ACCEPTED, Q9_REJECTED), ("q10", Q10_ACCEPTED, Q10_REJECTED), ("q11", Q11_ACCEPTED, Q11_REJECTED))
+
+
+@pytest.mark.parametrize("item, answer, right", judged_cases(*GROUPS))
 def test_each_answer_is_judged_as_an_expert_would(item, answer, right):
     assert_judged(WEEK, item, answer, right)
+
+
+# -- per-student variants: the same verdicts on every student's given data -------------
+@pytest.mark.parametrize("student", VARIANT_STUDENTS)
+@pytest.mark.parametrize("item, answer, right", judged_cases(*GROUPS))
+def test_each_answer_is_judged_alike_on_each_students_variant(item, answer, right, student):
+    """Protects: a named mistake stays wrong (and a valid method right) on a student's
+    own data, not only on the quiz as written."""
+    verdict = judge_answer(WEEK, item, answer, student)
+    assert (verdict is None) == right, f"{student}: " + (verdict or "the mistake passed every test of the item")
+
+
+class _Combination:
+    """Stands in for the variant in a data cell: ``pick`` takes a fixed index per list."""
+
+    def __init__(self, index: dict):
+        self.index, self.sizes = index, {}
+
+    def pick(self, item, **choices):
+        picked = []
+        for name, options in choices.items():
+            self.sizes[name] = len(options)
+            picked.append(list(options)[self.index.get(name, 0)])
+        return picked[0] if len(picked) == 1 else tuple(picked)
+
+
+def every_variant(item: str):
+    """Yield the namespace of the quiz's setup and ``item``'s data cells for every
+    combination of the item's picks."""
+    nb = nbformat.read(paths.QUIZZES_DIR / WEEK / "quiz.ipynb", as_version=4)
+    setup = next(c.source for c in nb.cells if c.cell_type == "code" and quizcells.grade_id(c) == "setup")
+    data = [c.source for c in nb.cells if quizcells.is_data(c) and quizcells.item_of(quizcells.grade_id(c)) == item]
+    base: dict = {}
+    exec(setup, base)
+
+    def run(index):
+        ns = dict(base, quiz=_Combination(index))
+        for source in data:
+            exec(source, ns)
+        return ns
+
+    sizes = run({})["quiz"].sizes
+    for combo in itertools.product(*(range(n) for n in sizes.values())):
+        yield dict(zip(sizes, combo)), run(dict(zip(sizes, combo)))
+
+
+def _judge_in(ns: dict, item: str, answer: str) -> str | None:
+    nb = nbformat.read(paths.QUIZZES_DIR / WEEK / "quiz.ipynb", as_version=4)
+    ns = dict(ns)
+    exec(answer, ns)
+    for test in quizcells.tests_of(nb, item):
+        try:
+            exec(test.source, ns)
+        except Exception as exc:
+            return f"{quizcells.grade_id(test)}: {exc}"
+    return None
+
+
+@pytest.mark.parametrize("item, accepted, rejected", [("q10", Q10_ACCEPTED, Q10_REJECTED),
+                                                      ("q11", Q11_ACCEPTED, Q11_REJECTED)])
+def test_each_answer_is_judged_alike_on_every_variant_the_data_can_pick(item, accepted, rejected):
+    """Protects: no combination of the picks (q10: seed, prevalences, rates; q11: seed,
+    reference share, shift day) lets a named mistake pass or a valid method fail."""
+    wrong = []
+    for label, ns in every_variant(item):
+        for name, answer in accepted.items():
+            if _judge_in(ns, item, answer) is not None:
+                wrong.append((label, "rejected", name))
+        for name, answer in rejected.items():
+            if _judge_in(ns, item, answer) is None:
+                wrong.append((label, "accepted", name))
+    assert not wrong, wrong[:10]
+
+
+def _q9_scores(ns: dict) -> dict:
+    """{(week, column, method): score} recomputed by hand, for every method a column may get."""
+    from scipy import stats
+
+    ref, out = ns["reference"], {}
+    for week, cur in ns["batches"].items():
+        for col in ns["NUMERICAL"]:
+            out[week, col, "wasserstein"] = stats.wasserstein_distance(ref[col], cur[col]) / np.std(ref[col])
+        for col in ns["CATEGORICAL"]:
+            cats = sorted(set(ref[col]) | set(cur[col]))
+            p = ref[col].value_counts().reindex(cats, fill_value=0).to_numpy() / len(ref)
+            q = cur[col].value_counts().reindex(cats, fill_value=0).to_numpy() / len(cur)
+            m = (p + q) / 2
+            out[week, col, "jensenshannon"] = float(np.sqrt((stats.entropy(p, m) + stats.entropy(q, m)) / 2))
+            out[week, col, "chisquare"] = float(stats.chisquare(q * len(cur), p * len(cur)).pvalue)
+    return out
+
+
+def test_q9_every_variant_has_clear_verdicts_that_differ_from_week_to_week():
+    """Protects: on every combination of q9's picks each agreed score lies clearly on one
+    side of its threshold (so Evidently and the recomputation agree on every verdict), the
+    three weeks drift in different columns (a reader that returns one fixed list fails),
+    every week but one flags a p-value column differently from its complement (reading a
+    p-value as a distance fails), and the KPI column's small change drifts by its test but
+    not by the Jensen-Shannon distance (forgetting its override changes the verdict)."""
+    problems = []
+    for label, ns in every_variant("q9"):
+        scores = _q9_scores(ns)
+        kpi = ns["KPI_COLUMN"]
+        agreed = {**{c: ("wasserstein", ns["NUM_THRESHOLD"]) for c in ns["NUMERICAL"]},
+                  **{c: ("jensenshannon", ns["CAT_THRESHOLD"]) for c in ns["CATEGORICAL"]},
+                  kpi: ("chisquare", ns["P_THRESHOLD"])}
+        drifted = {}
+        for week in ns["batches"]:
+            drifted[week] = set()
+            for col, (method, limit) in agreed.items():
+                score = scores[week, col, method]
+                margin = (score / limit) if method == "chisquare" else (score - limit)
+                if method == "chisquare" and not (margin < 0.5 or margin > 2):
+                    problems.append((label, week, col, score))
+                if method != "chisquare" and abs(margin) < 0.03:
+                    problems.append((label, week, col, score))
+                if (score < limit) if method == "chisquare" else (score >= limit):
+                    drifted[week].add(col)
+        if len({frozenset(v) for v in drifted.values()}) != 3 or not all(drifted[w] for w in ("week 2", "week 3")):
+            problems.append((label, "weeks", drifted))
+        if kpi not in drifted["week 2"] or scores["week 2", kpi, "jensenshannon"] >= ns["CAT_THRESHOLD"]:
+            problems.append((label, "kpi", scores["week 2", kpi, "jensenshannon"]))
+    assert not problems, problems[:10]
