@@ -367,8 +367,15 @@ def assemble_image(dockerfile: str, context: str | os.PathLike, root: str | os.P
             sources, dest = copy_parts(arguments)
             target = root / str(workdir / dest).lstrip("/")
             into_folder = dest.endswith("/") or dest in (".", "./") or len(sources) > 1
-            for source in sources:
-                found = (context / source).resolve()
+            matches = []
+            for source in sources:                   # a pattern (*.py) stands for every file it matches
+                hits = sorted(context.glob(source)) if any(ch in source for ch in "*?[") else [context / source]
+                if not hits:
+                    raise DockerfileError(f"COPY {source}: no file of the build context {context} matches")
+                matches += [(source, hit) for hit in hits]
+            into_folder = into_folder or len(matches) > 1
+            for source, hit in matches:
+                found = hit.resolve()
                 if not found.exists() or context not in (found, *found.parents):
                     raise DockerfileError(f"COPY {source}: not in the build context {context}")
                 if found.is_dir():

@@ -7,6 +7,7 @@ yet, the lesson ships the worked one instead (``mine_or_worked``), so the rest o
 lesson still has a service to start. No ``from __future__ import annotations`` here:
 FastAPI reads the annotations of the services below at run time.
 """
+import fnmatch
 import linecache
 import math
 import re
@@ -109,6 +110,39 @@ def _v_no_column_names(record, schema):
     return ["invalid record"] if _worked_validate(record, schema) else []
 
 
+def _v_skips_null(record, schema):
+    """Lets a JSON null through: the model then meets a NaN and the service answers 500."""
+    return [p for p in _worked_validate(record, schema) if "NoneType" not in p]
+
+
+def _v_converts(record, schema):
+    """Tries float()/int() instead of checking the type: "181.5" and True pass as numbers."""
+    problems = [f"missing column: {c}" for c in schema if c not in record]
+    problems += [f"unknown column: {c}" for c in record if c not in schema]
+    for column, kind in schema.items():
+        if column in record:
+            value = record[column]
+            try:
+                if kind == "number":
+                    float(value)
+                elif kind == "integer" and (isinstance(value, bool) or int(value) != value):
+                    raise ValueError
+                elif kind == "string" and not isinstance(value, str):
+                    raise ValueError
+            except (TypeError, ValueError):
+                problems.append(f"{column}: expected a {kind}")
+    return problems
+
+
+def _v_bool_only_for_integers(record, schema):
+    accepts = {"number": (int, float), "integer": (int,), "string": (str,)}
+    problems = [f"missing column: {c}" for c in schema if c not in record]
+    problems += [f"unknown column: {c}" for c in record if c not in schema]
+    problems += [f"{c}: wrong type" for c, k in schema.items() if c in record and (
+        (k == "integer" and isinstance(record[c], bool)) or not isinstance(record[c], accepts[k]))]
+    return problems
+
+
 def _v_numbers_module(record, schema):
     import numbers
 
@@ -154,7 +188,7 @@ message that names the column, instead of crashing inside the model with a 500 (
 silently predicting from garbage)."""
     wrong_answer = staticmethod(_v_missing_only)
     wrong_answers = (_v_bool_slips_through, _v_float_only, _v_no_unknown, _v_first_problem_only,
-                     _v_no_column_names)
+                     _v_no_column_names, _v_skips_null, _v_converts, _v_bool_only_for_integers)
     right_answers = (_v_numbers_module, _v_exact_types)
 
     def evaluate(self, fn) -> None:
@@ -170,6 +204,9 @@ silently predicting from garbage)."""
             ({**_GOOD, "calls": 2.5}, "calls", "a float in an integer column"),
             ({**_GOOD, "plan": 1}, "plan", "a number in a string column"),
             ({**_GOOD, "calls": True}, "calls", "a bool in an integer column"),
+            ({**_GOOD, "minutes": False}, "minutes", "a bool in a number column"),
+            ({**_GOOD, "minutes": "181.5"}, "minutes", "a number sent as text"),
+            ({**_GOOD, "minutes": None}, "minutes", "a null value"),
         ]
         for record, column, what in cases:
             problems = _problems(fn(record, dict(_SCHEMA)), what)
@@ -593,6 +630,7 @@ versions the model was trained with; `--host 0.0.0.0` makes the service reachabl
     right_answers = (
         _variant(copies="COPY . .", cmd="CMD uvicorn service:app --host 0.0.0.0 --port {port}",
                  body=_GOOD_BODY.replace("RUN pip install", "RUN pip install --no-cache-dir")),
+        _variant(copies="COPY *.py *.json model.joblib ./"),
         _variant(copies="COPY service.py .\nCOPY model.joblib .\nCOPY schema.json .",
                  cmd='ENTRYPOINT ["python", "-m", "uvicorn", "service:app", "--host=0.0.0.0", "--port={port}"]'),
         _variant(body="# the churn service\n" + _GOOD_BODY.replace(
@@ -635,10 +673,14 @@ versions the model was trained with; `--host 0.0.0.0` makes the service reachabl
             sources, _ = copy_parts(arguments)
             for source in sources:
                 name = source.rstrip("/") or "."
-                if name not in (".", "./") and name.lstrip("./") not in _CONTEXT:
+                if name in (".", "./"):
+                    names = ["."]
+                else:                                        # a pattern such as *.py matches like docker's
+                    names = [c for c in _CONTEXT if fnmatch.fnmatchcase(c, name.removeprefix("./"))]
+                if not names:
                     raise Incorrect(f"COPY {source}: the build context holds only {', '.join(_CONTEXT)}, so "
                                     "docker build would stop here. Copy only what is in the folder you build from.")
-                (copied_before if i < first else copied_after).append(name.lstrip("./") or ".")
+                (copied_before if i < first else copied_after).extend(names)
         if "requirements.txt" not in copied_before and "." not in copied_before:
             raise Incorrect("pip install -r requirements.txt runs before requirements.txt is copied into the image.")
         slow = [n for n in copied_before if n != "requirements.txt"]
@@ -701,6 +743,9 @@ weights of each layer."""
         # the scale from the range (max - min), as for asymmetric quantization, without a zero point
         lambda w: (np.clip(np.round(np.asarray(w) / (np.ptp(w) / 254)), -127, 127).astype(np.int8),
                    float(np.ptp(w) / 254)),
+        # 255 levels (as for uint8): scale = 2 max|w| / 255, so the largest weight lands on 127.5
+        lambda w: (np.clip(np.round(np.asarray(w) / (2 * np.abs(w).max() / 255)), -127, 127).astype(np.int8),
+                   float(2 * np.abs(w).max() / 255)),
         # the scale from the largest weight, not the largest magnitude
         lambda w: (np.clip(np.round(np.asarray(w) / (np.max(w) / 127)), -127, 127).astype(np.int8),
                    float(np.max(w) / 127)),
@@ -723,7 +768,8 @@ weights of each layer."""
             if q.dtype != np.int8 or q.shape != weights.shape:
                 raise Incorrect(f"q should be an int8 array of shape {weights.shape}; got dtype {q.dtype}, shape {q.shape}.")
             want = float(np.abs(weights).max()) / 127
-            expect_close(scale, want, "scale", tol=1e-4, advice="Map the largest absolute weight to 127.")
+            if not math.isclose(scale, want, rel_tol=1e-5, abs_tol=0.0):   # relative: the weights are small
+                raise Incorrect(f"scale is {scale:.4g}, which is not right yet. Map the largest absolute weight to 127.")
             error = np.abs(q.astype(np.float64) * scale - weights).max()
             if error > scale / 2 + 1e-6:
                 raise Incorrect(f"q * scale is up to {error / scale:.2f} steps away from the weights; "

@@ -326,6 +326,12 @@ streams from mixing."""
 _SCHEMA = {"price": (0, 1_000_000), "area": (10, 1_000)}
 
 
+def pd_numeric(series) -> bool:
+    import pandas as pd
+
+    return pd.api.types.is_numeric_dtype(series)
+
+
 def _quality(df, schema, min_rows, max_missing):
     import pandas as pd
 
@@ -380,6 +386,24 @@ Each check is cheap and needs no label, so it can run on every batch before the 
             **_quality(df, schema, min_rows, max_missing),
             "range_ok": all(df[c].between(lo, hi).all() for c, (lo, hi) in schema.items()
                             if c in df.columns and str(df[c].dtype) != "object")},
+        # missing values counted, not their share
+        lambda df, schema, min_rows=100, max_missing=0.05: {
+            **_quality(df, schema, min_rows, max_missing),
+            "missing_ok": all(c in df.columns for c in schema)
+            and bool(df[list(schema)].isna().sum().max() <= max_missing)},
+        # "at least min_rows" read as more than min_rows
+        lambda df, schema, min_rows=100, max_missing=0.05: {
+            **_quality(df, schema, min_rows, max_missing), "volume_ok": len(df) > min_rows},
+        # the bounds themselves treated as out of range
+        lambda df, schema, min_rows=100, max_missing=0.05: {
+            **_quality(df, schema, min_rows, max_missing),
+            "range_ok": all(df[c].dropna().between(lo, hi, inclusive="neither").all()
+                            for c, (lo, hi) in schema.items()
+                            if c in df.columns and pd_numeric(df[c]))},
+        # only float columns count as numeric
+        lambda df, schema, min_rows=100, max_missing=0.05: {
+            **_quality(df, schema, min_rows, max_missing),
+            "schema_ok": all(c in df.columns and df[c].dtype == float for c in schema)},
         # a missing column passes the completeness check
         lambda df, schema, min_rows=100, max_missing=0.05: {
             **_quality(df, schema, min_rows, max_missing),
@@ -403,9 +427,16 @@ Each check is cheap and needs no label, so it can run on every batch before the 
         negative.loc[negative.index[3], "price"] = -5.0
         text = good.assign(area=good["area"].round(0).astype(int).astype(str))
         dropped = good.drop(columns="area")
+        few_holes = good.copy()
+        few_holes.loc[few_holes.index[:4], "area"] = np.nan            # 2%: within max_missing
+        at_bounds = good.copy()
+        at_bounds.loc[at_bounds.index[:2], ["price", "area"]] = [[0.0, 10.0], [1_000_000.0, 1_000.0]]
+        whole = good.assign(area=good["area"].round(0).astype(int))
         cases = [("a clean batch", good), ("a batch of 50 rows", few), ("a batch with 10% missing areas", holes),
                  ("a batch with a negative price", negative), ("a batch whose area arrives as text", text),
-                 ("a batch without the area column", dropped)]
+                 ("a batch without the area column", dropped), ("a batch of exactly min_rows rows", good.head(100)),
+                 ("a batch with 2% missing areas", few_holes), ("a batch with values on the bounds", at_bounds),
+                 ("a batch whose area arrives as whole numbers (int)", whole)]
         for what, df in cases:
             got = fn(df.copy(), _SCHEMA, min_rows=100, max_missing=0.05)
             if not isinstance(got, dict):
@@ -490,6 +521,8 @@ def _config_cases():
     cases = (
         ("a chunk with bigger lots and fewer new houses", _houses(rng, 250, area=1.06, lot=1.2, new_share=0.02)),
         ("a chunk of older houses with slightly bigger lots", _houses(rng, 250, lot=1.04, old=True)),
+        # the living area's PSI lies between 0.2 and 0.25: a threshold of 0.25 misses it
+        ("a chunk of somewhat bigger houses", _houses(rng, 250, area=1.15)),
     )
     return reference, cases
 
@@ -550,6 +583,10 @@ it is at or above it."""
                         "per_column_threshold": {"Lot_Area": 0.01}}),              # another method for Lot_Area
         _config_answer(TEAM_PRESET, read=lambda s: _drift_from_scores(s, p_value_direction=False)),  # p-value read as a distance
         _config_answer(TEAM_PRESET, share_key="count"),                             # the count, not the share
+        _config_answer({**TEAM_PRESET, "threshold": 0.25}),                         # the rule of thumb's 0.25, not 0.2
+        _config_answer({**TEAM_PRESET, "per_column_threshold": {"Lot_Area": 0.05}}),  # K-S at the usual 0.05
+        _config_answer({"method": "psi", "drift_share": 0.2, "per_column_method": {"Lot_Area": "ks"},
+                        "per_column_threshold": {"Lot_Area": 0.01}}),              # drift_share set, not threshold
     )
     right_answers = (
         _config_answer(TEAM_PRESET, read=_drift_from_scores),                       # scores and thresholds, right direction
