@@ -72,8 +72,8 @@ class StratifiedSplit(Exercise):
     hints = (
         "sklearn.model_selection.train_test_split does everything here; the question is which "
         "arguments to pass and in which order the four results come back.",
-        "Pass test_size=test_size, random_state=seed and stratify=y. The function returns "
-        "X_train, X_test, y_train, y_test: both X parts first, then both y parts.",
+        "Three of its keyword arguments matter: one for the size of the test part, one that fixes the "
+        "shuffle, one that keeps the class shares. It returns both X parts first, then both y parts.",
     )
     solution = """```python
 def holdout_split(X, y, test_size, seed):
@@ -164,8 +164,8 @@ class KFoldByHand(Exercise):
     hints = (
         "Cut the positions 0..n-1 into k consecutive blocks whose sizes differ by at most one; "
         "np.array_split(np.arange(n), k) does exactly that.",
-        "For each block: test = the block, train = every other position "
-        "(np.setdiff1d(np.arange(n), test) or np.concatenate of the other blocks).",
+        "For each block: the block is the test fold, and the training part is every position "
+        "that is not in it (a set difference of arrays, or the other blocks joined).",
     )
     solution = """```python
 def kfold_indices(n, k):
@@ -384,7 +384,7 @@ macro average. `2 * tp / (2 * tp + fp + fn)` is the same F1 in one step."""
                              advice="Sum the counts over the labels before dividing; F1 is the harmonic mean.")
 
 
-# -- exercise 6: a search on time-ordered machine hours --------------------------------------
+# -- exercise 7: a search on time-ordered machine hours --------------------------------------
 #: The check's own window of machine hours (time order kept): 1,500 hours the lesson's
 #: search is not run on alone.
 _WINDOW = (1000, 2500)
@@ -643,7 +643,7 @@ over `np.logspace(-5, -1, 9)` is just as right."""
                             "X and y as given, in time order.")
 
 
-# -- exercise 7: a CV-RMSE comparison on diamonds --------------------------------------------
+# -- exercise 6: a CV-RMSE comparison on diamonds --------------------------------------------
 @lru_cache(maxsize=1)
 def _stones():
     """800 diamonds (numeric columns only), drawn with a seed of the check's own."""
