@@ -230,11 +230,11 @@ def test_machine_failures_in_time_order(facts):
 def test_pruning_and_the_chosen_tree(facts):
     """Section 9: ccp_alpha = 0.1 cuts the tree down to its root, 1e-5 hardly prunes; uniform
     draws on [1e-5, 1e-1] land above 0.01 nine times in ten, while the best value lies below
-    0.001; either tree finds roughly two to three in four failures, and about four in five of
+    0.001; either tree finds roughly two to three in four failures, and more than four in five of
     its alarms are real."""
     assert facts["root_only_at_0.1"] == 1 and facts["nodes_1e-5_share"] > 0.9
     assert round((0.1 - 0.01) / (0.1 - 1e-5), 2) == 0.90
     assert facts["pruning_best_alpha"] < 0.001          # the worked solution: "more than an order of magnitude lower"
     for name, tree in facts["trees"].items():
         assert 0.62 <= tree["recall"] <= 0.78, name
-        assert 0.75 <= tree["precision"] <= 0.88, name
+        assert 0.8 < tree["precision"] <= 0.92, name

@@ -72,8 +72,8 @@ class StratifiedSplit(Exercise):
     hints = (
         "sklearn.model_selection.train_test_split does everything here; the question is which "
         "arguments to pass and in which order the four results come back.",
-        "Pass test_size=test_size, random_state=seed and stratify=y. The function returns "
-        "X_train, X_test, y_train, y_test: both X parts first, then both y parts.",
+        "Three of its keyword arguments matter: one for the size of the test part, one that fixes the "
+        "shuffle, one that keeps the class shares. It returns both X parts first, then both y parts.",
     )
     solution = """```python
 def holdout_split(X, y, test_size, seed):
@@ -164,8 +164,8 @@ class KFoldByHand(Exercise):
     hints = (
         "Cut the positions 0..n-1 into k consecutive blocks whose sizes differ by at most one; "
         "np.array_split(np.arange(n), k) does exactly that.",
-        "For each block: test = the block, train = every other position "
-        "(np.setdiff1d(np.arange(n), test) or np.concatenate of the other blocks).",
+        "For each block: the block is the test fold, and the training part is every position "
+        "that is not in it (a set difference of arrays, or the other blocks joined).",
     )
     solution = """```python
 def kfold_indices(n, k):
@@ -384,7 +384,7 @@ macro average. `2 * tp / (2 * tp + fp + fn)` is the same F1 in one step."""
                              advice="Sum the counts over the labels before dividing; F1 is the harmonic mean.")
 
 
-# -- exercise 6: a search on time-ordered machine hours --------------------------------------
+# -- exercise 7: a search on time-ordered machine hours --------------------------------------
 #: The check's own window of machine hours (time order kept): 1,500 hours the lesson's
 #: search is not run on alone.
 _WINDOW = (1000, 2500)
@@ -484,6 +484,32 @@ def _tune_on_shuffled_rows(X, y, seed):
     return _search("random", _log_alpha(), _tss(), seed=seed).fit(X.iloc[order], y.iloc[order])
 
 
+def _tune_with_two_draws(X, y, seed):
+    """Two log-uniform draws: the right distribution, but hardly a search (the lesson asks for 12)."""
+    return _search("random", _log_alpha(), _tss(), seed=seed, n_iter=2).fit(X, y)
+
+
+def _tune_an_unseeded_tree(X, y, seed):
+    """The tree without random_state: its splits on tied features change from fit to fit."""
+    from scipy.stats import loguniform
+    from sklearn.model_selection import RandomizedSearchCV
+    from sklearn.tree import DecisionTreeClassifier
+
+    return RandomizedSearchCV(DecisionTreeClassifier(), {"ccp_alpha": loguniform(1e-5, 1e-1)}, n_iter=12,
+                              scoring="f1", cv=_tss(), random_state=seed).fit(X, y)
+
+
+def _tune_by_a_list_of_scorers(X, y, seed):
+    """Several scorers, refit on F1: best_score_ is then the F1 (a valid setup)."""
+    from scipy.stats import loguniform
+    from sklearn.model_selection import RandomizedSearchCV
+    from sklearn.tree import DecisionTreeClassifier
+
+    return RandomizedSearchCV(DecisionTreeClassifier(random_state=seed), {"ccp_alpha": loguniform(1e-5, 1e-1)},
+                              n_iter=12, scoring=["f1", "recall"], refit="f1", cv=_tss(),
+                              random_state=seed).fit(X, y)
+
+
 def _tune_a_log_grid(X, y, seed):
     return _search("grid", {"ccp_alpha": np.logspace(-5, -1, 9)}, _tss(), seed=seed).fit(X, y)
 
@@ -547,9 +573,9 @@ over `np.logspace(-5, -1, 9)` is just as right."""
     wrong_answer = staticmethod(_tune_with_uniform_draws)
     wrong_answers = (_tune_on_shuffled_folds, _tune_on_default_folds, _tune_on_unshuffled_kfold, _tune_by_accuracy,
                      _tune_by_macro_f1, _tune_a_narrow_grid, _tune_a_narrow_log_uniform, _tune_a_linear_grid, _tune_the_depth_instead,
-                     _tune_on_shuffled_rows)
+                     _tune_on_shuffled_rows, _tune_with_two_draws, _tune_an_unseeded_tree)
     right_answers = (_tune_a_log_grid, _tune_with_reciprocal_and_listed_folds, _tune_in_a_pipeline_with_a_gap,
-                     _tune_with_other_draws)
+                     _tune_with_other_draws, _tune_by_a_list_of_scorers)
     time_limit = 30.0
     #: The student's own search runs inside the check (48 small tree fits, about 0.3 s).
     check_budget = 3.0
@@ -572,6 +598,9 @@ over `np.logspace(-5, -1, 9)` is just as right."""
         space = getattr(search, "param_distributions", None)
         dist = space.get(key) if isinstance(space, dict) else None
         name = getattr(getattr(dist, "dist", None), "name", "")
+        if len(search.cv_results_["params"]) < 5:
+            raise Incorrect(f"The search tried only {len(search.cv_results_['params'])} setting(s) of ccp_alpha: "
+                            "with so few, whole orders of magnitude go untried. Draw about a dozen (n_iter).")
         if name == "uniform":
             raise Incorrect("ccp_alpha is drawn from a uniform distribution: almost every draw lands in the top "
                             "order of magnitude, so small values are never tried. Draw it log-uniformly.")
@@ -601,6 +630,10 @@ over `np.logspace(-5, -1, 9)` is just as right."""
         if search.scoring is None:
             raise Incorrect("No scoring given: the search ranked the settings by accuracy, which a model that never "
                             "predicts a failure already gets right 96 % of the time. Score by F1.")
+        seeds = [v for k, v in search.estimator.get_params().items() if k == "random_state" or k.endswith("__random_state")]
+        if not seeds or any(v is None for v in seeds):
+            raise Incorrect("The tree has no random_state: its splits between equally good features change from fit "
+                            "to fit, so the search cannot be repeated. Build it with random_state=seed.")
         best = clone(search.estimator).set_params(**search.best_params_)
         f1 = np.mean([f1_score(y.iloc[test], clone(best).fit(X.iloc[train], y.iloc[train]).predict(X.iloc[test]),
                                zero_division=0) for train, test in splits])
@@ -610,7 +643,7 @@ over `np.logspace(-5, -1, 9)` is just as right."""
                             "X and y as given, in time order.")
 
 
-# -- exercise 7: a CV-RMSE comparison on diamonds --------------------------------------------
+# -- exercise 6: a CV-RMSE comparison on diamonds --------------------------------------------
 @lru_cache(maxsize=1)
 def _stones():
     """800 diamonds (numeric columns only), drawn with a seed of the check's own."""

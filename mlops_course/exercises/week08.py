@@ -197,8 +197,9 @@ class LogCandidate(MlflowExercise):
         "everything logged inside belongs to that run, and the run ends (FINISHED) when the block ends.",
         "Inside: fit on the training rows, score `predict_proba(X_val)[:, 1]` with `roc_auc_score`, then "
         "`mlflow.log_params(params)` and `mlflow.log_metric('val_roc_auc', ...)`.",
-        "Log the model with `mlflow.sklearn.log_model(model, name='model', signature=infer_signature(X_val, ...), "
-        "pip_requirements=REQUIREMENTS, skops_trusted_types=TRUSTED_TYPES)` and return `run.info.run_id`.",
+        "Last, still inside the run: `mlflow.sklearn.log_model` under the name 'model', with a signature that "
+        "`infer_signature` builds from the validation features and the model's predictions, and the lesson's "
+        "REQUIREMENTS and TRUSTED_TYPES. The run object of the `with` line knows its id.",
     )
     solution = _source(_log_candidate_solution).replace("_log_candidate_solution", "log_candidate") + """
 The metric comes from rows the model never saw in training (the validation split), so
@@ -570,12 +571,35 @@ this scales to thousands of runs."""
                                     "tag and mind the order.")
 
 
+def _bootstrap_ignoring_rng(X, y, rng):
+    idx = np.random.randint(0, len(X), size=len(X))
+    return X[idx], y[idx]
+
+
+def _bootstrap_with_a_fixed_seed(X, y, rng):
+    idx = np.random.default_rng(0).integers(0, len(X), size=len(X))
+    return X[idx], y[idx]
+
+
+def _bootstrap_never_the_last_row(X, y, rng):
+    idx = rng.integers(0, len(X) - 1, size=len(X))
+    return X[idx], y[idx]
+
+
+def _bootstrap_with_resample(X, y, rng):
+    from sklearn.utils import resample
+
+    return tuple(resample(X, y, replace=True, random_state=int(rng.integers(2**31))))
+
+
 class BootstrapSample(Exercise):
     title = "A bootstrap sample for bagging"
     hints = (
         "Bagging trains each model on n rows drawn from the n training rows *with replacement*.",
-        "rng.integers(0, n, size=n) gives n row numbers with repeats; index X and y with the same numbers.",
-        "Return (X[idx], y[idx]); the rows never drawn (about 37 %) are the out-of-bag rows.",
+        "Draw n row numbers with the generator you are given (its integers method; mind that the upper "
+        "bound is exclusive), so some numbers repeat.",
+        "Index X and y with the same row numbers, so every row keeps its label; the rows never drawn "
+        "(about 37 %) are the out-of-bag rows.",
     )
     solution = """```python
 def bootstrap_sample(X, y, rng):
@@ -587,6 +611,16 @@ rows twice or more, about 1 - 1/e = 37 % not at all. The models' errors then dif
 and averaging them lowers the variance. A permutation (no replacement) would give every
 model the same data."""
     wrong_answer = staticmethod(lambda X, y, rng: (X[(p := rng.permutation(len(X)))], y[p]))
+    wrong_answers = (
+        staticmethod(_bootstrap_ignoring_rng),          # NumPy's global generator, not the one passed in
+        staticmethod(_bootstrap_with_a_fixed_seed),     # a new generator with a fixed seed on every call
+        staticmethod(_bootstrap_never_the_last_row),    # rng.integers(0, n - 1): the upper bound is exclusive
+        staticmethod(lambda X, y, rng: (X[rng.integers(0, len(X), len(X))], y[rng.integers(0, len(X), len(X))])),
+    )
+    right_answers = (
+        staticmethod(lambda X, y, rng: (X[(i := rng.choice(len(X), size=len(X)))], y[i])),
+        staticmethod(_bootstrap_with_resample),
+    )
 
     def evaluate(self, fn) -> None:
         expect_callable(fn, "bootstrap_sample")
@@ -606,12 +640,28 @@ model the same data."""
             if not np.array_equal(Xs, X[rows]) or not np.array_equal(ys, y[rows]):
                 raise Incorrect("Each sampled row of X must come with its own label from y (use the same indices).")
             out_of_bag.append(1 - len(np.unique(rows)) / n)
+            again = fn(X, y, np.random.default_rng(seed))
+            if not np.array_equal(np.asarray(again[0]), Xs):
+                raise Incorrect("Two generators with the same seed gave different samples: draw the rows with the "
+                                "rng passed in, so a bagging run can be repeated.")
+            if seed and np.array_equal(Xs, previous):
+                raise Incorrect("Generators with different seeds gave the same sample: draw with the rng passed in, "
+                                "not with a generator of your own.")
+            previous = Xs
         share = float(np.mean(out_of_bag))
         if share < 0.25:
             raise Incorrect(f"Only {share:.0%} of the rows are left out of your samples: "
                             "draw the rows with replacement, so some repeat and others are missing.")
         if share > 0.5:
             raise Incorrect(f"{share:.0%} of the rows are left out: draw n rows, each uniformly from all n.")
+        # Every row can be drawn: on 5 rows, 30 samples together leave none out.
+        X5, y5 = np.arange(10, dtype=float).reshape(5, 2), np.arange(5)
+        drawn = set()
+        for seed in range(30):
+            drawn |= set((np.asarray(fn(X5, y5, np.random.default_rng(seed))[0])[:, 0] / 2).astype(int).tolist())
+        if drawn != set(range(5)):
+            raise Incorrect("Some rows never appear in any of 30 samples of 5 rows: draw from all n rows "
+                            "(the upper bound of rng.integers is exclusive).")
 
 
 class _FittedStub:
@@ -623,8 +673,9 @@ class TopFeatures(Exercise):
     title = "The most important features"
     hints = (
         "A fitted random forest has the attribute feature_importances_: one number per column, summing to 1.",
-        "np.argsort sorts ascending; reverse it ([::-1]) to get the largest first, then keep k positions.",
-        "Return a list of names: [feature_names[i] for i in order[:k]].",
+        "np.argsort gives the positions that would sort the importances, smallest first: turn that order "
+        "around and keep k positions.",
+        "Look the k positions up in feature_names and return them as a plain Python list.",
     )
     solution = """```python
 def top_features(model, feature_names, k=3):
