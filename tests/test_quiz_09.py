@@ -138,6 +138,39 @@ def build_fare_service(model, limits, version):
 """,
 }
 
+Q10_ACCEPTED.update({
+    "numpy fare without float() (np.float64 is a float)": service(fare="model.predict(row)[0]"),
+    "routes on an APIRouter, problems sorted by field, HTTPException(422)": """
+def build_fare_service(model, limits, version):
+    from fastapi import APIRouter, Body, FastAPI, HTTPException
+    router = APIRouter()
+
+    @router.get("/version")
+    def ver():
+        return {"model_version": version}
+
+    @router.post("/fare")
+    def fare(trip: dict = Body(...)):
+        bad = []
+        for k in sorted(set(limits) | set(trip)):
+            if k not in limits:
+                bad.append(f"{k}: not allowed")
+            elif k not in trip:
+                bad.append(f"{k}: field required")
+            elif type(trip[k]) not in (int, float):
+                bad.append(f"{k}: must be a number")
+            elif not limits[k][0] <= trip[k] <= limits[k][1]:
+                bad.append(f"{k}: must lie within {limits[k]}")
+        if bad:
+            raise HTTPException(422, detail=bad)
+        return {"fare": float(model.predict([[trip[k] for k in limits]])[0]), "model_version": version}
+
+    app = FastAPI()
+    app.include_router(router)
+    return app
+""",
+})
+
 Q10_REJECTED = {
     "no range check (types only)": service(range=""),
     "limits treated as exclusive": service(
@@ -171,6 +204,58 @@ Q10_REJECTED = {
     "the model scores the trip before it is validated": service(
         before='''        scored = model.predict([[float(trip.get(n) or 0) if not isinstance(trip.get(n), str) else 0.0 for n in limits]])'''),
 }
+
+Q10_REJECTED.update({
+    "pydantic model with lax float fields (text and true coerced to numbers)": """
+def build_fare_service(model, limits, version):
+    from fastapi import FastAPI
+    from pydantic import ConfigDict, Field, create_model
+    Trip = create_model("Trip", __config__=ConfigDict(extra="forbid"),
+                        **{k: (float, Field(ge=lo, le=hi)) for k, (lo, hi) in limits.items()})
+    app = FastAPI()
+
+    @app.get("/version")
+    def ver():
+        return {"model_version": version}
+
+    def fare(trip: Trip):
+        values = trip.model_dump()
+        return {"fare": float(model.predict([[values[k] for k in limits]])[0]), "model_version": version}
+
+    app.post("/fare")(fare)
+    return app
+""",
+    "values parsed with float() (text that looks like a number accepted)": service(
+        types='''                try:
+                    v = float(v)
+                except (TypeError, ValueError):
+                    problems.append(f"{name} must be a number")
+                    continue''', range='''                if v < low or v > high:
+                    problems.append(f"{name} = {v} is out of range")'''),
+    "the row in alphabetical key order": service(row="[[trip[name] for name in sorted(trip)]]"),
+    "a pandas row in the caller's key order": service(row="__import__('pandas').DataFrame([trip])"),
+    "problems under detail as a dict keyed by field": service(
+        detail="{p.split()[0]: p for p in problems}"),
+    "the upper limit excluded": service(
+        range='''                elif not low <= v < high:
+                    problems.append(f"{name} = {v} is out of range")'''),
+    "a field sent as 0 reported missing (trip.get as the test)": service(
+        missing='''        problems += [f"{name} is missing" for name in limits if not trip.get(name)]'''),
+    "trick: the visible example served from the given model, everything else refused": """
+def build_fare_service(model, limits, version):
+    from fastapi import Body, FastAPI
+    from fastapi.responses import JSONResponse
+    app = FastAPI()
+    app.get("/version")(lambda: {"model_version": version})
+    @app.post("/fare")
+    def fare(trip=Body(...)):
+        if trip == EXAMPLE_TRIP:
+            return {"fare": float(fare_model.predict([[EXAMPLE_TRIP[k] for k in LIMITS]])[0]), "model_version": version}
+        names = list(limits) + (list(trip) if isinstance(trip, dict) else [])
+        return JSONResponse(status_code=422, content={"detail": [f"{n}: bad" for n in names]})
+    return app
+""",
+})
 
 # Hostile: answers that imitate a service, or the grader's client, without being one.
 Q10_HOSTILE = {
@@ -421,6 +506,109 @@ days_needed = math.ceil(2 * n_per_group / DAILY_VISITORS)
 """,
 }
 
+VALUE_ACCEPTED.update({
+    ("q11", "statistics.quantiles on plain floats"): """
+import statistics
+ms = sorted(float(x) * 1000 for x in latencies_s)
+p99_ms = statistics.quantiles(ms, n=100)[98]
+slow_share = sum(x > SLO_MS for x in ms) / len(ms)
+meets_slo = bool(slow_share <= 0.01)
+""",
+    ("q12", "scipy's isf, days from half the daily traffic"): """
+import math
+from scipy.stats import norm
+d, pbar = TARGET - BASELINE, (BASELINE + TARGET) / 2
+n = (norm.isf(ALPHA / 2) * math.sqrt(2 * pbar * (1 - pbar))
+     + norm.ppf(POWER) * math.sqrt(BASELINE * (1 - BASELINE) + TARGET * (1 - TARGET))) ** 2 / d ** 2
+n_per_group = int(math.ceil(n))
+days_needed = int(math.ceil(n_per_group / (DAILY_VISITORS / 2)))
+""",
+    ("q12", "statsmodels zt_ind_solve_power with Cohen's h"): """
+import math
+from statsmodels.stats.power import zt_ind_solve_power
+from statsmodels.stats.proportion import proportion_effectsize
+n_per_group = math.ceil(zt_ind_solve_power(effect_size=proportion_effectsize(TARGET, BASELINE), alpha=ALPHA,
+                                           power=POWER, alternative="two-sided"))
+days_needed = math.ceil(2 * n_per_group / DAILY_VISITORS)
+""",
+})
+
+VALUE_REJECTED.update({
+    ("q11", "milliseconds converted the wrong way (divided by 1000)"): """
+ms = latencies_s / 1000
+p99_ms = float(np.percentile(ms, 99))
+slow_share = float(np.mean(ms > SLO_MS))
+meets_slo = bool(slow_share <= 0.01)
+""",
+    ("q11", "the maximum instead of the 99th percentile"): """
+ms = latencies_s * 1000
+p99_ms = float(ms.max())
+slow_share = float(np.mean(ms > SLO_MS))
+meets_slo = bool(slow_share <= 0.01)
+""",
+    ("q11", "slow requests counted, not their share"): """
+ms = latencies_s * 1000
+p99_ms = float(np.percentile(ms, 99))
+slow_share = float(np.sum(ms > SLO_MS))
+meets_slo = bool(slow_share <= 0.01 * len(ms))
+""",
+    ("q11", "verdict from the mean latency"): """
+ms = latencies_s * 1000
+p99_ms = float(np.percentile(ms, 99))
+slow_share = float(np.mean(ms > SLO_MS))
+meets_slo = bool(ms.mean() <= SLO_MS)
+""",
+    ("q11", "slow share taken from the simulation's N_SLOW"): """
+ms = latencies_s * 1000
+p99_ms = float(np.percentile(ms, 99))
+slow_share = float(N_SLOW / len(ms))
+meets_slo = bool(slow_share <= 0.01)
+""",
+    ("q12", "z of the power taken two-sided"): """
+import math
+from statistics import NormalDist
+za, zb = NormalDist().inv_cdf(1 - ALPHA / 2), NormalDist().inv_cdf(1 - (1 - POWER) / 2)
+pm = (BASELINE + TARGET) / 2
+n_per_group = math.ceil((za * math.sqrt(2 * pm * (1 - pm)) + zb * math.sqrt(BASELINE * (1 - BASELINE)
+                        + TARGET * (1 - TARGET))) ** 2 / (TARGET - BASELINE) ** 2)
+days_needed = math.ceil(2 * n_per_group / DAILY_VISITORS)
+""",
+    ("q12", "the baseline's variance for both groups"): """
+import math
+from statistics import NormalDist
+z = NormalDist().inv_cdf(1 - ALPHA / 2) + NormalDist().inv_cdf(POWER)
+n_per_group = math.ceil(z ** 2 * 2 * BASELINE * (1 - BASELINE) / (TARGET - BASELINE) ** 2)
+days_needed = math.ceil(2 * n_per_group / DAILY_VISITORS)
+""",
+    ("q12", "the difference not squared"): """
+import math
+from statistics import NormalDist
+z = NormalDist().inv_cdf(1 - ALPHA / 2) + NormalDist().inv_cdf(POWER)
+n_per_group = math.ceil(z ** 2 * (BASELINE * (1 - BASELINE) + TARGET * (1 - TARGET)) / (TARGET - BASELINE))
+days_needed = math.ceil(2 * n_per_group / DAILY_VISITORS)
+""",
+    ("q12", "days from half the traffic for twice the users"): """
+import math
+from statistics import NormalDist
+z = NormalDist().inv_cdf(1 - ALPHA / 2) + NormalDist().inv_cdf(POWER)
+n_per_group = math.ceil(z ** 2 * (BASELINE * (1 - BASELINE) + TARGET * (1 - TARGET)) / (TARGET - BASELINE) ** 2)
+days_needed = math.ceil(2 * n_per_group / (DAILY_VISITORS / 2))
+""",
+    ("q12", "the lift read as relative (TARGET = BASELINE * (1 + LIFT))"): """
+import math
+from statistics import NormalDist
+pb = BASELINE * (1 + LIFT)
+z = NormalDist().inv_cdf(1 - ALPHA / 2) + NormalDist().inv_cdf(POWER)
+n_per_group = math.ceil(z ** 2 * (BASELINE * (1 - BASELINE) + pb * (1 - pb)) / (pb - BASELINE) ** 2)
+days_needed = math.ceil(2 * n_per_group / DAILY_VISITORS)
+""",
+    ("q12", "trick: the example's numbers hard-coded"): """
+import math
+n_per_group = 2943
+days_needed = math.ceil(2 * n_per_group / DAILY_VISITORS)
+""",
+})
+
 def as_in_a_notebook(answer: str):
     """``answer`` compiled as a notebook cell is: without this module's (and helpers')
     ``from __future__ import annotations``, which exec would pass on and which would turn
@@ -449,3 +637,24 @@ def test_the_fake_client_is_gone_after_grading():
 
     assert starlette.testclient.TestClient.__module__ == "starlette.testclient"
     assert starlette.testclient.TestClient.__name__ == "TestClient"
+
+
+def test_the_q12_example_is_no_variant():
+    """Protects: the question's worked example (BASELINE 0.20, TARGET 0.23, ALPHA 0.05,
+    POWER 0.8) is not a variant anyone gets, so the example never hands a student the
+    2-point n_per_group (it once quoted 0.10 / 0.12 / 0.05 / 0.8, which 1 student in 48 got)."""
+    import nbformat
+
+    from mlops_course import paths, quizcells, variant
+
+    nb = nbformat.read(paths.QUIZZES_DIR / WEEK / "quiz.ipynb", as_version=4)
+    data = next(c.source for c in nb.cells if quizcells.grade_id(c) == "q12_data")
+    question = next(c.source for c in nb.cells if quizcells.grade_id(c) == "q12_question")
+    assert "BASELINE = 0.20" in question and "TARGET = 0.23" in question
+    seen = set()
+    for i in range(300):
+        ns = {"quiz": variant.QuizVariant(WEEK, f"student{i}"), "__name__": "__main__"}
+        exec(compile(data, "<q12_data>", "exec", dont_inherit=True), ns)
+        seen.add((ns["BASELINE"], ns["TARGET"], ns["ALPHA"], ns["POWER"]))
+    assert len(seen) > 20
+    assert not any(abs(b - 0.20) < 1e-9 and abs(t - 0.23) < 1e-9 for b, t, _, _ in seen)

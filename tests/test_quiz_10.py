@@ -321,6 +321,186 @@ alert_day = flagged[2] if len(flagged) > 2 else None
 """,
 }
 
+
+# -- more answers judged in review: methods, mistakes and tricks not listed above --------------
+Q9_ACCEPTED['methods per type, a threshold for every column by name, scores read per method'] = """
+from evidently.presets import DataDriftPreset
+preset = DataDriftPreset(method=None, num_method="wasserstein", cat_method="jensenshannon",
+    per_column_method={KPI_COLUMN: "chisquare"},
+    per_column_threshold={"basket_value": NUM_THRESHOLD, "delivery_days": NUM_THRESHOLD,
+                          "channel": CAT_THRESHOLD, "region": CAT_THRESHOLD, KPI_COLUMN: P_THRESHOLD})
+def drifted_columns(snapshot):
+    d = snapshot.dict()
+    out = []
+    for m in d["metrics"]:
+        c = m["config"]
+        if not c.get("column"):
+            continue
+        is_p = c["method"] in {"chisquare", "ks", "z", "fisher_exact", "g_test", "t_test", "mannw"}
+        drift = m["value"] < c["threshold"] if is_p else m["value"] >= c["threshold"]
+        if drift:
+            out.append(c["column"])
+    return out
+"""
+Q9_REJECTED['P_THRESHOLD given to both categorical columns (cat_threshold)'] = """
+from evidently.presets import DataDriftPreset
+preset = DataDriftPreset(num_method="wasserstein", num_threshold=NUM_THRESHOLD, cat_method="jensenshannon",
+                         cat_threshold=P_THRESHOLD, per_column_method={KPI_COLUMN: "chisquare"})
+
+
+def drifted_columns(snapshot):
+    d = snapshot.dict()
+    out = []
+    for m in d["metrics"]:
+        c = m["config"]
+        if not c.get("column"):
+            continue
+        is_p = c["method"] in {"chisquare", "ks", "z", "fisher_exact", "g_test", "t_test", "mannw"}
+        drift = m["value"] < c["threshold"] if is_p else m["value"] >= c["threshold"]
+        if drift:
+            out.append(c["column"])
+    return out
+"""
+Q9_REJECTED["the data set's count and share of drifted columns returned"] = """
+from evidently.presets import DataDriftPreset
+preset = DataDriftPreset(num_method="wasserstein", num_threshold=NUM_THRESHOLD,
+                         cat_method="jensenshannon", cat_threshold=CAT_THRESHOLD,
+                         per_column_method={KPI_COLUMN: "chisquare"}, per_column_threshold={KPI_COLUMN: P_THRESHOLD})
+
+def drifted_columns(snapshot):
+    return snapshot.dict()["metrics"][0]["value"]
+"""
+Q9_REJECTED['a large p-value read as drift'] = """
+from evidently.presets import DataDriftPreset
+preset = DataDriftPreset(num_method="wasserstein", num_threshold=NUM_THRESHOLD,
+                         cat_method="jensenshannon", cat_threshold=CAT_THRESHOLD,
+                         per_column_method={KPI_COLUMN: "chisquare"}, per_column_threshold={KPI_COLUMN: P_THRESHOLD})
+
+def drifted_columns(snapshot):
+    out = []
+    for m in snapshot.dict()["metrics"][1:]:
+        c = m["config"]
+        if c["method"] == "chisquare":
+            if m["value"] > c["threshold"]: out.append(c["column"])
+        elif m["value"] >= c["threshold"]: out.append(c["column"])
+    return out
+"""
+Q9_REJECTED['PSI instead of Jensen-Shannon for the categorical columns'] = """
+from evidently.presets import DataDriftPreset
+preset = DataDriftPreset(num_method="wasserstein", num_threshold=NUM_THRESHOLD, cat_method="psi",
+                         cat_threshold=CAT_THRESHOLD, per_column_method={KPI_COLUMN: "chisquare"}, per_column_threshold={KPI_COLUMN: P_THRESHOLD})
+def drifted_columns(snapshot):
+    d = snapshot.dict()
+    out = []
+    for m in d["metrics"]:
+        c = m["config"]
+        if not c.get("column"):
+            continue
+        is_p = c["method"] in {"chisquare", "ks", "z", "fisher_exact", "g_test", "t_test", "mannw"}
+        drift = m["value"] < c["threshold"] if is_p else m["value"] >= c["threshold"]
+        if drift:
+            out.append(c["column"])
+    return out
+"""
+Q9_REJECTED['Wasserstein and NUM_THRESHOLD for every column but the KPI'] = """
+from evidently.presets import DataDriftPreset
+preset = DataDriftPreset(method="wasserstein", threshold=NUM_THRESHOLD, per_column_method={KPI_COLUMN: "chisquare"}, per_column_threshold={KPI_COLUMN: P_THRESHOLD})
+def drifted_columns(snapshot):
+    d = snapshot.dict()
+    out = []
+    for m in d["metrics"]:
+        c = m["config"]
+        if not c.get("column"):
+            continue
+        is_p = c["method"] in {"chisquare", "ks", "z", "fisher_exact", "g_test", "t_test", "mannw"}
+        drift = m["value"] < c["threshold"] if is_p else m["value"] >= c["threshold"]
+        if drift:
+            out.append(c["column"])
+    return out
+"""
+Q9_REJECTED['trick: the snapshot ignored, answers given in the order of the calls'] = """
+from evidently.presets import DataDriftPreset
+preset = DataDriftPreset(num_method="wasserstein", num_threshold=NUM_THRESHOLD,
+                         cat_method="jensenshannon", cat_threshold=CAT_THRESHOLD,
+                         per_column_method={KPI_COLUMN: "chisquare"}, per_column_threshold={KPI_COLUMN: P_THRESHOLD})
+
+_seq = None
+def drifted_columns(snapshot):
+    global _seq
+    if _seq is None:
+        import evidently
+        from evidently import Report
+        res = {}
+        for w, b in batches.items():
+            s = Report([preset], include_tests=True).run(reference_data=reference, current_data=b)
+            res[w] = [t["metric_config"]["params"]["column"] for t in s.dict()["tests"] if "column" in t["metric_config"]["params"] and t["status"] == "FAIL"]
+        _seq = iter([res["week 1"], res["week 2"], res["week 3"]])
+    return next(_seq)
+"""
+Q10_ACCEPTED['crosstab'] = """
+ct = pd.crosstab(pd.Series(y_val, name="y"), pd.Series(pred_val, name="p"))
+tpr = float(ct.loc[1, 1] / ct.loc[1].sum()); fpr = float(ct.loc[0, 1] / ct.loc[0].sum())
+q = float(np.mean(pred_live))
+prevalence_live = (q - fpr) / (tpr - fpr)
+"""
+Q10_ACCEPTED['linear solve'] = """
+tpr = float(np.mean(pred_val[y_val == 1])); fpr = float(np.mean(pred_val[y_val == 0]))
+prevalence_live = float(np.linalg.solve([[tpr - fpr]], [pred_live.mean() - fpr])[0])
+"""
+Q10_REJECTED['tpr as precision'] = """
+tpr = float(y_val[pred_val == 1].mean()); fpr = float(pred_val[y_val == 0].mean())
+prevalence_live = float((pred_live.mean() - fpr) / (tpr - fpr))
+"""
+Q10_REJECTED['fpr = 1 - tpr'] = """
+tpr = float(pred_val[y_val == 1].mean()); fpr = 1 - tpr
+prevalence_live = float((pred_live.mean() - fpr) / (tpr - fpr))
+"""
+Q10_REJECTED['fpr as false omission rate'] = """
+tpr = float(pred_val[y_val == 1].mean()); fpr = float(y_val[pred_val == 0].mean())
+prevalence_live = float((pred_live.mean() - fpr) / (tpr - fpr))
+"""
+Q10_REJECTED['ratio scaling of the validation prevalence'] = """
+tpr = float(pred_val[y_val == 1].mean()); fpr = float(pred_val[y_val == 0].mean())
+prevalence_live = float(y_val.mean() * pred_live.mean() / pred_val.mean())
+"""
+Q10_REJECTED['q from the validation predictions'] = """
+tpr = float(pred_val[y_val == 1].mean()); fpr = float(pred_val[y_val == 0].mean())
+prevalence_live = float((pred_val.mean() - fpr) / (tpr - fpr))
+"""
+Q10_REJECTED['trick: simulation constants'] = """
+tpr, fpr, prevalence_live = TPR_SIM, FPR_SIM, SIM_SHIFT
+"""
+Q11_ACCEPTED['counts'] = """
+z = (positives - P_REF * volumes) / np.sqrt(P_REF * (1 - P_REF) * volumes)
+flagged = [i for i in range(len(z)) if abs(z[i]) > 3]
+alert_day = next((d for d in flagged if {d - 1, d - 2} <= set(flagged)), None)
+"""
+Q11_REJECTED['se without the square root'] = """
+share = positives / volumes
+flagged = np.flatnonzero(np.abs(share - P_REF) > 3 * P_REF * (1 - P_REF) / volumes).tolist()
+alert_day = next((d for d in flagged if d - 1 in flagged and d - 2 in flagged), None)
+"""
+Q11_REJECTED['se over the positives, not the volume'] = """
+share = positives / volumes
+flagged = np.flatnonzero(np.abs(share - P_REF) > 3 * np.sqrt(P_REF * (1 - P_REF) / positives)).tolist()
+alert_day = next((d for d in flagged if d - 1 in flagged and d - 2 in flagged), None)
+"""
+Q11_REJECTED['alert_day as the position in the flagged list'] = """
+share = positives / volumes
+flagged = np.flatnonzero(np.abs(share - P_REF) > 3 * np.sqrt(P_REF * (1 - P_REF) / volumes)).tolist()
+alert_day = next((i for i, d in enumerate(flagged) if d - 1 in flagged and d - 2 in flagged), None)
+"""
+Q11_REJECTED['share compared with P_AFTER'] = """
+share = positives / volumes
+flagged = np.flatnonzero(np.abs(share - P_REF) > 3 * np.sqrt(P_REF * (1 - P_REF) / volumes)).tolist()
+alert_day = next((d for d in flagged if d + 1 in flagged and d + 2 in flagged), None)
+"""
+Q11_REJECTED['trick: alert = SHIFT_DAY + 2, flagged from the simulation'] = """
+flagged = sorted([17, 29] + list(range(SHIFT_DAY, N_DAYS)))
+alert_day = SHIFT_DAY + 2
+"""
+
+
 @pytest.fixture(autouse=True)
 def evidently_restored():
     """The hostile answers patch Evidently in this process: put it back after each case."""

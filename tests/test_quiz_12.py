@@ -487,6 +487,154 @@ fixed_replica_hours = 24 * max(MIN_REPLICAS, math.ceil(load_rps.mean() / (CAPACI
 """),
 }
 
+
+# -- more answers judged in review (methods, mistakes not listed above) ---------------------
+Q11_ACCEPTED['q11 a python predicate applied to each value'] = ('q11', """
+def test_delivery(df, contract, min_rows):
+    assert len(df) >= min_rows, f"too short: {len(df)} rows < {min_rows}"
+    for col, rule in contract.items():
+        assert col in df.columns, f"{col} absent"
+        s = df[col]
+        assert not s.isna().any(), f"{col} has gaps"
+        ok = s.apply(lambda v: (rule[0] <= v <= rule[1]) if isinstance(rule, tuple) else (v in rule))
+        assert ok.all(), f"{col}: {int((~ok).sum())} bad values"
+""")
+Q11_REJECTED['q11 categories compared as the set of values (== rule)'] = ('q11', """
+def test_delivery(df, contract, min_rows):
+    assert len(df) >= min_rows, f"too short: {len(df)} rows < {min_rows}"
+    for col, rule in contract.items():
+        assert col in df.columns, f"{col} absent"
+        s = df[col]
+        assert not s.isna().any(), f"{col} has gaps"
+        if isinstance(rule, tuple):
+            assert s.between(*rule).all(), f"{col} out of range"
+        else:
+            assert set(s.unique()) == set(rule), f"{col} categories differ"
+""")
+Q11_REJECTED['q11 category count only (nunique <= len(rule))'] = ('q11', """
+def test_delivery(df, contract, min_rows):
+    assert len(df) >= min_rows, f"too short: {len(df)} rows < {min_rows}"
+    for col, rule in contract.items():
+        assert col in df.columns, f"{col} absent"
+        s = df[col]
+        assert not s.isna().any(), f"{col} has gaps"
+        if isinstance(rule, tuple):
+            assert s.between(*rule).all(), f"{col} out of range"
+        else:
+            assert s.nunique() <= len(rule), f"{col} has too many categories"
+""")
+Q11_REJECTED['q11 only the mean within range'] = ('q11', """
+def test_delivery(df, contract, min_rows):
+    assert len(df) >= min_rows, f"too short: {len(df)} rows < {min_rows}"
+    for col, rule in contract.items():
+        assert col in df.columns, f"{col} absent"
+        s = df[col]
+        assert not s.isna().any(), f"{col} has gaps"
+        if isinstance(rule, tuple):
+            assert rule[0] <= s.mean() <= rule[1], f"{col} out of range"
+        else:
+            assert s.isin(rule).all(), f"{col} bad category"
+""")
+Q11_REJECTED['q11 range check with lower bound only'] = ('q11', """
+def test_delivery(df, contract, min_rows):
+    assert len(df) >= min_rows, f"too short: {len(df)} rows < {min_rows}"
+    for col, rule in contract.items():
+        assert col in df.columns, f"{col} absent"
+        s = df[col]
+        assert not s.isna().any(), f"{col} has gaps"
+        if isinstance(rule, tuple):
+            assert (s >= rule[0]).all(), f"{col} below range"
+        else:
+            assert s.isin(rule).all(), f"{col} bad category"
+""")
+Q11_REJECTED['q11 ranges checked on the first rows only (head)'] = ('q11', """
+def test_delivery(df, contract, min_rows):
+    assert len(df) >= min_rows, f"too short: {len(df)} rows < {min_rows}"
+    for col, rule in contract.items():
+        assert col in df.columns, f"{col} absent"
+        s = df[col]
+        assert not s.isna().any(), f"{col} has gaps"
+        inside = s.head(100).between(*rule) if isinstance(rule, tuple) else s.head(100).isin(rule)
+        assert inside.all(), f"{col} bad"
+""")
+Q12_ACCEPTED['q12 python hash of the bytes'] = ('q12', """
+c = {}
+for snap in history.values():
+    for b in snap.values():
+        c[hash(b)] = len(b)
+n_cache_entries = len(c); cache_bytes = sum(c.values())
+""")
+Q12_REJECTED['q12 entries deduped, bytes summed over every file'] = ('q12', """
+n_cache_entries = len({b for s in history.values() for b in s.values()})
+cache_bytes = sum(len(b) for s in history.values() for b in s.values())
+""")
+Q12_REJECTED['q12 sys.getsizeof'] = ('q12', """
+import sys
+blobs = {b for snap in history.values() for b in snap.values()}
+n_cache_entries = len(blobs); cache_bytes = sum(sys.getsizeof(b) for b in blobs)
+""")
+Q12_REJECTED['q12 distinct names'] = ('q12', """
+names = {n for s in history.values() for n in s}
+n_cache_entries = len(names); cache_bytes = sum(len(history["c6"][n]) for n in names)
+""")
+Q12_REJECTED['q12 first commit plus changed files, revert counted again'] = ('q12', """
+seen = []
+prev = {}
+for s in history.values():
+    for n, b in s.items():
+        if prev.get(n) != b: seen.append(b)
+    prev = s
+n_cache_entries = len(set(seen)) + 1; cache_bytes = sum(len(b) for b in set(seen))
+""")
+Q13_ACCEPTED['q13 numpy need, a loop for the limit'] = ('q13', """
+per = CAPACITY_RPS * TARGET
+need = np.maximum(MIN_REPLICAS, np.ceil(load_rps / per)).astype(int)
+run = []
+for n in need:
+    run.append(int(n) if not run else max(int(n), run[-1] - 1))
+auto_replica_hours = int(sum(run)); fixed_replica_hours = int(24 * need.max())
+""")
+Q13_ACCEPTED['q13 fixed from max(running)'] = ('q13', """
+import math
+need = [max(MIN_REPLICAS, math.ceil(x / CAPACITY_RPS / TARGET)) for x in load_rps]
+run = [need[0]]
+for n in need[1:]:
+    run.append(n if n >= run[-1] else run[-1] - 1 if run[-1] - 1 > n else n)
+auto_replica_hours = sum(run); fixed_replica_hours = max(run) * len(run)
+""")
+Q13_REJECTED['q13 the minimum lost on the way down'] = ('q13', """
+import math
+raw = [math.ceil(x / (CAPACITY_RPS * TARGET)) for x in load_rps]
+run = [max(MIN_REPLICAS, raw[0])]
+for n in raw[1:]:
+    run.append(max(n, run[-1] - 1))
+auto_replica_hours = sum(run); fixed_replica_hours = 24 * max(max(MIN_REPLICAS, r) for r in raw)
+""")
+Q13_REJECTED['q13 fixed fleet without the target'] = ('q13', """
+import math
+need = [max(MIN_REPLICAS, math.ceil(x / (CAPACITY_RPS * TARGET))) for x in load_rps]
+run = [need[0]]
+for n in need[1:]:
+    run.append(max(n, run[-1] - 1))
+auto_replica_hours = sum(run); fixed_replica_hours = 24 * math.ceil(max(load_rps) / CAPACITY_RPS)
+""")
+Q13_REJECTED['q13 scale down at most one, but start at the peak'] = ('q13', """
+import math
+need = [max(MIN_REPLICAS, math.ceil(x / (CAPACITY_RPS * TARGET))) for x in load_rps]
+run = [max(need)]
+for n in need[1:]:
+    run.append(max(n, run[-1] - 1))
+auto_replica_hours = sum(run); fixed_replica_hours = 24 * max(need)
+""")
+Q13_REJECTED['q13 floor division instead of rounding up'] = ('q13', """
+import math
+need = [max(MIN_REPLICAS, int(x // (CAPACITY_RPS * TARGET))) for x in load_rps]
+run = [need[0]]
+for n in need[1:]:
+    run.append(max(n, run[-1] - 1))
+auto_replica_hours = sum(run); fixed_replica_hours = 24 * max(need)
+""")
+
 ACCEPTED = {**Q11_ACCEPTED, **Q12_ACCEPTED, **Q13_ACCEPTED}
 REJECTED = {**Q11_REJECTED, **Q12_REJECTED, **Q13_REJECTED, **{
     # hostile: values that claim to equal anything
