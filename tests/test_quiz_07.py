@@ -309,10 +309,14 @@ def test_each_answer_is_judged_alike_on_every_variant_the_data_can_pick(item):
     weighted and macro F1 equal on a test part classified perfectly; q11: micro and macro
     close on a draw)."""
     accepted, rejected = GROUPS[item]
+    # The hostile artifacts fail on their form, whatever the data: the source and each
+    # student's variant judge them above; here only what the data can change.
     cases = {**{f"accepts {n}": (a, True) for n, a in accepted.items()},
-             **{f"rejects {n}": (a, False) for n, a in rejected.items()}}
+             **{f"rejects {n}": (a, False) for n, a in rejected.items() if not n.startswith("hostile")}}
     wrong = []
     for index, nb, ns in _every_setting(item):
+        if index == 0:
+            continue  # the source, judged by test_each_answer_is_judged_as_an_expert_would
         for name, (answer, right) in cases.items():
             run = dict(ns)
             try:
