@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import assert_judged, judged_named
+from helpers import VARIANT_STUDENTS, assert_judged, judge_answer, judged_cases, quiz_namespace
+from mlops_course import quizcells
 
 WEEK = "07_tuning"
 
@@ -67,19 +68,112 @@ def q9(cv="cv", scoring='"neg_mean_absolute_error"', pick="argmin", gap="val[i] 
     return Q9.format(cv=cv, scoring=scoring, pick=pick, gap=gap)
 
 
-# Q10: a search, then a score on the test part.
-Q10 = """s = GridSearchCV(knn, param_grid, scoring={scoring}, cv={cv}).fit({X}, {y})
-best_params = {params}
-best_cv_f1 = float(s.best_score_)
+# Q10: the student's search object is the artifact. {make} builds `search`, {test} sets test_f1.
+Q10 = """{make}
 test_f1 = {test}
 """
+SEARCH = 'GridSearchCV(knn, param_grid, scoring={scoring}, cv={cv}{extra}).fit({X}, {y})'
 F1_TEST = ("float(__import__('sklearn.metrics', fromlist=['f1_score']).f1_score("
-           "y_test, s.best_estimator_.predict(X_test), average='{avg}'))")
+           "y_test, search.best_estimator_.predict(X_test), average='{avg}'))")
 
 
-def q10(scoring='"f1_macro"', cv="inner_cv", X="X_train", y="y_train", params="s.best_params_",
-        test=F1_TEST.format(avg="macro")):
-    return Q10.format(scoring=scoring, cv=cv, X=X, y=y, params=params, test=test)
+def q10(scoring='"f1_macro"', cv="inner_cv", X="X_train", y="y_train", extra="", make=None,
+        test="float(search.score(X_test, y_test))"):
+    make = make or "search = " + SEARCH.format(scoring=scoring, cv=cv, X=X, y=y, extra=extra)
+    return Q10.format(make=make, test=test)
+
+
+MACRO_SCORER = ("__import__('sklearn.metrics', fromlist=['make_scorer']).make_scorer("
+                "__import__('sklearn.metrics', fromlist=['f1_score']).f1_score, average='macro')")
+OWN_PIPELINE = """from sklearn.pipeline import Pipeline
+steps = Pipeline([("scale", StandardScaler()), ("knn", KNeighborsClassifier())])
+grid = {"knn__weights": ["distance", "uniform"], "knn__n_neighbors": sorted(NEIGHBOURS, reverse=True)}
+search = GridSearchCV(steps, grid, scoring="f1_macro", cv=StratifiedKFold(5, shuffle=True, random_state=CV_SEED_10))
+search.fit(X_train.to_numpy(), y_train.to_numpy())"""
+RANDOMIZED_ALL = """from sklearn.model_selection import RandomizedSearchCV
+search = RandomizedSearchCV(knn, param_grid, n_iter=2 * len(NEIGHBOURS), scoring="f1_macro", cv=inner_cv,
+                            random_state=0).fit(X_train, y_train)"""
+LAMBDA_SCORER = """from sklearn.metrics import f1_score
+def macro(estimator, X, y):
+    return f1_score(y, estimator.predict(X), average="macro")
+search = GridSearchCV(knn, param_grid, scoring=macro, cv=inner_cv, n_jobs=1, return_train_score=True).fit(X_train, y_train)"""
+BY_HAND_TEST = ("float(__import__('sklearn.metrics', fromlist=['f1_score']).f1_score(y_test, make_pipeline("
+                "StandardScaler(), KNeighborsClassifier()).set_params(**search.best_params_).fit(X_train, y_train)"
+                ".predict(X_test), average='macro'))")
+
+# Hostile artifacts: a search faked without running the tool, or a tool configured to say "fine" to everything.
+FAKE_CLASS = """class GridSearchCV:
+    def __init__(self, *args, **kwargs): pass
+    def fit(self, X, y):
+        self.best_params_ = {"kneighborsclassifier__n_neighbors": NEIGHBOURS[2], "kneighborsclassifier__weights": "uniform"}
+        self.cv_results_ = {"params": [self.best_params_], "mean_test_score": [1.0]}
+        return self
+    def score(self, X, y): return 1.0
+search = GridSearchCV(knn, param_grid).fit(X_train, y_train)"""
+SUBCLASS_FIT = """import sklearn.model_selection as _ms
+class Search(_ms.GridSearchCV):
+    def fit(self, X, y, **kw):
+        self.best_params_ = {"kneighborsclassifier__n_neighbors": NEIGHBOURS[2], "kneighborsclassifier__weights": "uniform"}
+        return self
+search = Search(knn, param_grid, scoring="f1_macro", cv=inner_cv).fit(X_train, y_train)"""
+FORGED_ATTRIBUTES = """search = GridSearchCV(knn, param_grid, scoring="f1_macro", cv=inner_cv)   # configured, never fitted
+search.cv_results_ = {"params": [{"kneighborsclassifier__n_neighbors": k, "kneighborsclassifier__weights": w}
+                                 for k in NEIGHBOURS for w in ("uniform", "distance")], "mean_test_score": [0.97] * 8}
+search.best_params_ = search.cv_results_["params"][0]"""
+UNFITTED = 'search = GridSearchCV(knn, param_grid, scoring="f1_macro", cv=inner_cv)'
+SAYS_FINE = """def fine(estimator, X, y):
+    return 1.0                       # every setting scores "perfect": the first one is chosen
+search = GridSearchCV(knn, param_grid, scoring=fine, cv=inner_cv).fit(X_train, y_train)"""
+ONE_SETTING = """from sklearn.model_selection import cross_val_score
+scores = {(k, w): cross_val_score(make_pipeline(StandardScaler(), KNeighborsClassifier(n_neighbors=k, weights=w)),
+                                  X_train, y_train, cv=inner_cv, scoring="f1_macro").mean()
+          for k in NEIGHBOURS for w in ("uniform", "distance")}
+k, w = max(scores, key=scores.get)
+search = GridSearchCV(knn, {"kneighborsclassifier__n_neighbors": [k], "kneighborsclassifier__weights": [w]},
+                      scoring="f1_macro", cv=inner_cv).fit(X_train, y_train)   # a "search" of the answer only"""
+DUMMY = """from sklearn.dummy import DummyClassifier
+search = GridSearchCV(make_pipeline(StandardScaler(), DummyClassifier()), {}, scoring="f1_macro", cv=inner_cv).fit(X_train, y_train)"""
+STRING = 'search = "GridSearchCV(knn, param_grid, scoring=\'f1_macro\', cv=inner_cv).fit(X_train, y_train)"'
+OVERWRITTEN_BEST = """search = GridSearchCV(knn, param_grid, scoring="f1_macro", cv=inner_cv).fit(X_train, y_train)
+search.best_params_ = {"kneighborsclassifier__n_neighbors": NEIGHBOURS[0], "kneighborsclassifier__weights": "uniform"}"""
+
+Q10_ACCEPTED = {
+    "the search's own scorer on the test part": q10(),
+    "f1_score of best_estimator_ on the test part": q10(test=F1_TEST.format(avg="macro")),
+    "refitted by hand from best_params_": q10(test=BY_HAND_TEST),
+    "make_scorer(f1_score, average='macro')": q10(scoring=MACRO_SCORER),
+    "multi-metric search refitted on macro F1": q10(scoring='{"f1": "f1_macro", "acc": "accuracy"}', extra=', refit="f1"',
+                                                    test=F1_TEST.format(avg="macro")),
+    "a fresh splitter equal to inner_cv": q10(cv="StratifiedKFold(n_splits=5, shuffle=True, random_state=CV_SEED_10)"),
+    "its own pipeline and step names, grid in another order, NumPy arrays": q10(make=OWN_PIPELINE,
+                                                                                  test=F1_TEST.format(avg="macro")),
+    "RandomizedSearchCV drawing every setting of the grid": q10(make=RANDOMIZED_ALL),
+    "a scorer function of its own for macro F1": q10(make=LAMBDA_SCORER),
+}
+Q10_REJECTED = {
+    "chosen by accuracy (default scoring)": q10(scoring="None"),
+    "chosen by weighted F1": q10(scoring='"f1_weighted"', test=F1_TEST.format(avg="weighted")),
+    "searched on all rows (test leak)": q10(X="X_wine", y="y_wine"),
+    "searched on the test part": q10(X="X_test", y="y_test"),
+    "other folds (unshuffled)": q10(cv="5"),
+    "k nearest neighbours without scaling": q10(make="from sklearn.neighbors import KNeighborsClassifier as K\n"
+                                                "search = GridSearchCV(K(), {'n_neighbors': NEIGHBOURS, 'weights': "
+                                                "['uniform', 'distance']}, scoring='f1_macro', cv=inner_cv).fit(X_train, y_train)"),
+    "uniform weights only": q10(make="search = GridSearchCV(knn, {'kneighborsclassifier__n_neighbors': NEIGHBOURS}, "
+                                     "scoring='f1_macro', cv=inner_cv).fit(X_train, y_train)"),
+    "test F1 on the training part": q10(test="float(search.score(X_train, y_train))"),
+    "weighted F1 on the test part": q10(test=F1_TEST.format(avg="weighted")),
+    "the CV score reported as the test score": q10(test="float(search.best_score_)"),
+    "hostile: a hand-written class that imitates GridSearchCV": q10(make=FAKE_CLASS),
+    "hostile: a GridSearchCV subclass whose fit runs nothing": q10(make=SUBCLASS_FIT, test="0.97"),
+    "hostile: results written by hand on a search never fitted": q10(make=FORGED_ATTRIBUTES, test=BY_HAND_TEST),
+    "hostile: configured right but never fitted": q10(make=UNFITTED, test="0.97"),
+    "hostile: a scorer that answers 'perfect' to every setting": q10(make=SAYS_FINE),
+    "hostile: the answer found elsewhere, then a grid of that one setting": q10(make=ONE_SETTING),
+    "hostile: a model that predicts one class for everything": q10(make=DUMMY, test="0.97"),
+    "hostile: the search's code as a string": q10(make=STRING, test="0.97"),
+    "hostile: best_params_ overwritten after fitting": q10(make=OVERWRITTEN_BEST, test=BY_HAND_TEST),
+}
 
 
 Q11_SKLEARN = """from sklearn.metrics import f1_score
@@ -113,59 +207,136 @@ Q11_BY_ROW = """def macro_f1(Y_true, Y_pred):
     return float(np.mean(2 * tp / np.maximum(2 * tp + fp + fn, 1)))
 """
 
-ACCEPTED = {
-    "q9 cross_validate with the MAE scorer": ("q9", q9()),
-    "q9 a fresh splitter equal to cv": ("q9", q9(cv="KFold(5, shuffle=True, random_state=0)")),
-    "q9 manual folds with mean_absolute_error": ("q9", Q9_MANUAL),
-    "q9 a pandas table and idxmin": ("q9", Q9_PANDAS),
-    "q9 validation_curve over max_depth": ("q9", Q9_VALIDATION_CURVE),
-    "q9 GridSearchCV's cv_results_ with train scores": ("q9", Q9_GRID),
-    "q10 best_params_ and f1_score on the test part": ("q10", q10()),
-    "q10 the search's own scorer on the test part": ("q10", q10(test="float(s.score(X_test, y_test))")),
-    "q10 refitted by hand from best_params_": ("q10", q10(
-        test="float(__import__('sklearn.metrics', fromlist=['f1_score']).f1_score(y_test, make_pipeline("
-             "StandardScaler(), KNeighborsClassifier()).set_params(**s.best_params_).fit(X_train, y_train)"
-             ".predict(X_test), average='macro'))")),
-    "q10 make_scorer(f1_score, average='macro')": ("q10", q10(
-        scoring="__import__('sklearn.metrics', fromlist=['make_scorer']).make_scorer("
-                "__import__('sklearn.metrics', fromlist=['f1_score']).f1_score, average='macro')")),
-    "q10 multi-metric search refitted on macro F1": ("q10", q10(
-        scoring='{"f1": "f1_macro", "acc": "accuracy"}, refit="f1"', test=F1_TEST.format(avg="macro"))),
-    "q11 sklearn macro average": ("q11", Q11_SKLEARN.format(avg="macro")),
-    "q11 a loop over the labels with precision and recall": ("q11", Q11_LOOP),
+Q9_ACCEPTED = {
+    "cross_validate with the MAE scorer": q9(),
+    "a fresh splitter equal to cv": q9(cv="KFold(5, shuffle=True, random_state=CV_SEED)"),
+    "manual folds with mean_absolute_error": Q9_MANUAL,
+    "a pandas table and idxmin": Q9_PANDAS,
+    "validation_curve over max_depth": Q9_VALIDATION_CURVE,
+    "GridSearchCV's cv_results_ with train scores": Q9_GRID,
 }
-REJECTED = {
-    "q9 the highest MAE (sign not flipped before argmax)": ("q9", q9(pick="argmax")),
-    "q9 the default R2 scorer": ("q9", q9(scoring="None", pick="argmin")),
-    "q9 gap with the wrong sign": ("q9", q9(gap="train[i] - val[i]")),
-    "q9 training and validation swapped": ("q9", q9(gap="val[i] - train[i]").replace('-r["test_score"]', "TMP")
-                                           .replace('-r["train_score"]', '-r["test_score"]').replace("TMP", '-r["train_score"]')),
-    "q9 folds without shuffling": ("q9", q9(cv="5")),
-    "q9 the depth with the smallest gap": ("q9", q9().replace("i = int(np.argmin(val))",
-                                                             "i = int(np.argmin(np.array(val) - np.array(train)))")),
-    "q9 RMSE instead of MAE": ("q9", q9(scoring='"neg_root_mean_squared_error"')),
-    "q9 training MAE of one model fitted on all rows": ("q9", Q9_FULL_FIT_TRAIN),
-    "q10 chosen by accuracy (default scoring)": ("q10", q10(scoring="None")),
-    "q10 searched on all rows (test leak)": ("q10", q10(X="X_wine", y="y_wine")),
-    "q10 other folds": ("q10", q10(cv="5")),
-    "q10 a setting that is not best": ("q10", q10(
-        params="{'kneighborsclassifier__n_neighbors': 1, 'kneighborsclassifier__weights': 'uniform'}")),
-    "q10 the runner-up setting": ("q10", q10(
-        params="{'kneighborsclassifier__n_neighbors': 25, 'kneighborsclassifier__weights': 'uniform'}")),
-    "q10 chosen by weighted F1": ("q10", q10(scoring='"f1_weighted"', test=F1_TEST.format(avg="weighted"))),
-    "q10 test F1 on the training part": ("q10", q10(
-        test="float(__import__('sklearn.metrics', fromlist=['f1_score']).f1_score(y_train, s.predict(X_train), average='macro'))")),
-    "q10 weighted F1 on the test part": ("q10", q10(test=F1_TEST.format(avg="weighted"))),
-    "q10 the CV score reported as the test score": ("q10", q10(test="float(s.best_score_)")),
-    "q11 micro average (pooled counts)": ("q11", Q11_MICRO),
-    "q11 sklearn micro average": ("q11", Q11_SKLEARN.format(avg="micro")),
-    "q11 sklearn weighted average": ("q11", Q11_SKLEARN.format(avg="weighted")),
-    "q11 F1 of the macro precision and recall": ("q11", Q11_P_R_FIRST),
-    "q11 averaged over examples instead of labels": ("q11", Q11_BY_ROW),
-    "q11 sklearn samples average": ("q11", Q11_SKLEARN.format(avg="samples")),
+Q9_REJECTED = {
+    "the highest MAE (sign not flipped before argmax)": q9(pick="argmax"),
+    "the default R2 scorer": q9(scoring="None", pick="argmin"),
+    "gap with the wrong sign": q9(gap="train[i] - val[i]"),
+    "training and validation swapped": q9(gap="val[i] - train[i]").replace('-r["test_score"]', "TMP")
+                                       .replace('-r["train_score"]', '-r["test_score"]').replace("TMP", '-r["train_score"]'),
+    "folds without shuffling": q9(cv="5"),
+    "the source's fold seed instead of the variant's": q9(cv="KFold(5, shuffle=True, random_state=0 if CV_SEED else 1)"),
+    "the depth with the smallest gap": q9().replace("i = int(np.argmin(val))",
+                                                    "i = int(np.argmin(np.array(val) - np.array(train)))"),
+    "RMSE instead of MAE": q9(scoring='"neg_root_mean_squared_error"'),
+    "training MAE of one model fitted on all rows": Q9_FULL_FIT_TRAIN,
 }
+Q11_ACCEPTED = {
+    "sklearn macro average": Q11_SKLEARN.format(avg="macro"),
+    "a loop over the labels with precision and recall": Q11_LOOP,
+}
+Q11_REJECTED = {
+    "micro average (pooled counts)": Q11_MICRO,
+    "sklearn micro average": Q11_SKLEARN.format(avg="micro"),
+    "sklearn weighted average": Q11_SKLEARN.format(avg="weighted"),
+    "F1 of the macro precision and recall": Q11_P_R_FIRST,
+    "averaged over examples instead of labels": Q11_BY_ROW,
+    "sklearn samples average": Q11_SKLEARN.format(avg="samples"),
+}
+GROUPS = {"q9": (Q9_ACCEPTED, Q9_REJECTED), "q10": (Q10_ACCEPTED, Q10_REJECTED), "q11": (Q11_ACCEPTED, Q11_REJECTED)}
+CASES = judged_cases(*((item, accepted, rejected) for item, (accepted, rejected) in GROUPS.items()))
 
 
-@pytest.mark.parametrize("item, answer, right", judged_named(ACCEPTED, REJECTED))
+@pytest.mark.parametrize("item, answer, right", CASES)
 def test_each_answer_is_judged_as_an_expert_would(item, answer, right):
     assert_judged(WEEK, item, answer, right)
+
+
+def _verdict(item: str, answer: str, student: str) -> str | None:
+    """judge_answer, with an answer that raises on this variant counted as failing (in a
+    kernel its names would stay undefined)."""
+    try:
+        return judge_answer(WEEK, item, answer, student)
+    except Exception as exc:
+        return f"the answer itself raised {type(exc).__name__}: {exc}"
+
+
+@pytest.mark.parametrize("student", VARIANT_STUDENTS)
+@pytest.mark.parametrize("item, answer, right", CASES)
+def test_each_answer_is_judged_alike_on_each_students_variant(item, answer, right, student):
+    """Protects: a named mistake or a faked artifact stays wrong (and a valid method right)
+    on a student's own data, not only on the quiz as written."""
+    verdict = _verdict(item, answer, student)
+    assert (verdict is None) == right, f"{student}: " + (verdict or "the mistake passed every test of the item")
+
+
+# -- every variant the data cells can pick -------------------------------------------
+class _Setting:
+    """Stands in for the student's QuizVariant in a data cell: ``pick`` returns choice
+    ``index`` of every list (so index 0 is the source) and records how many there are."""
+
+    def __init__(self, index: int):
+        self.index, self.sizes = index, []
+
+    def pick(self, item: str, **choices):
+        picked = []
+        for options in choices.values():
+            options = list(options)
+            self.sizes.append(len(options))
+            picked.append(options[min(self.index, len(options) - 1)])
+        return picked[0] if len(picked) == 1 else tuple(picked)
+
+
+def _every_setting(item: str):
+    """Yield (index, namespace) after the setup and ``item``'s data cells ran with choice
+    ``index`` of its pick (each task of this quiz picks one list of settings)."""
+    nb, base = quiz_namespace(WEEK)
+    data = [c.source for c in nb.cells if quizcells.is_data(c) and quizcells.item_of(quizcells.grade_id(c)) == item]
+    index, count = 0, 1
+    while index < count:
+        ns = dict(base)
+        ns["quiz"] = setting = _Setting(index)
+        for source in data:
+            exec(source, ns)
+        assert len(setting.sizes) == 1, f"{item}: expected one pick"
+        count = setting.sizes[0]
+        yield index, nb, ns
+        index += 1
+    assert count > 1, f"{item} has one variant only"
+
+
+@pytest.mark.parametrize("item", sorted(GROUPS))
+def test_each_answer_is_judged_alike_on_every_variant_the_data_can_pick(item):
+    """Protects: no setting a data cell can pick lets a named mistake pass or fails a
+    valid method (q9: the unshuffled folds or the smallest gap that happen to agree; q10:
+    weighted and macro F1 equal on a test part classified perfectly; q11: micro and macro
+    close on a draw)."""
+    accepted, rejected = GROUPS[item]
+    # The hostile artifacts fail on their form, whatever the data: the source and each
+    # student's variant judge them above; here only what the data can change.
+    cases = {**{f"accepts {n}": (a, True) for n, a in accepted.items()},
+             **{f"rejects {n}": (a, False) for n, a in rejected.items() if not n.startswith("hostile")}}
+    wrong = []
+    for index, nb, ns in _every_setting(item):
+        if index == 0:
+            continue  # the source, judged by test_each_answer_is_judged_as_an_expert_would
+        for name, (answer, right) in cases.items():
+            run = dict(ns)
+            try:
+                exec(answer, run)
+                verdict = None
+                for test in quizcells.tests_of(nb, item):
+                    try:
+                        exec(test.source, run)
+                    except Exception as exc:  # a test's verdict or the answer's own error
+                        verdict = f"{quizcells.grade_id(test)}: {type(exc).__name__}: {exc}"
+                        break
+            except Exception as exc:
+                verdict = f"the answer raised {type(exc).__name__}: {exc}"
+            if (verdict is None) != right:
+                wrong.append(f"setting {index}, {name}: {verdict or 'the mistake passed every test'}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_q10_a_right_search_with_a_wrong_test_score_loses_only_the_test_point():
+    """Protects: partial credit follows the parts: the search earns its 2 points even
+    when test_f1 is measured on the training part."""
+    verdict = judge_answer(WEEK, "q10", Q10_REJECTED["test F1 on the training part"])
+    assert verdict and verdict.startswith("q10_test"), verdict
