@@ -70,9 +70,9 @@ def dag_file(body: str) -> str:
 RULE = '''        if report["missing_share"] > {MAX_MISSING_SHARE} or report["out_of_range"] > 0:
             return "quarantine_batch"
         if report["rows"] < {MIN_ROWS}:
-            return "wait_for_more_data"
+            return "wait_for_more_rows"
         return "score_batch"'''
-WIRING = '''    route_batch(validate_batch(batch)) >> [scores, quarantine_batch(batch), wait_for_more_data()]'''
+WIRING = '''    route_batch(validate_batch(batch)) >> [scores, quarantine_batch(batch), wait_for_more_rows()]'''
 DEFAULTS = '''default_args={{"retries": {RETRIES}, "retry_delay": timedelta(minutes={RETRY_MINUTES})}}'''
 
 CONTEXT_AND_CHAIN = dag_file('''
@@ -92,7 +92,7 @@ with DAG({DAG_ID!r}, schedule={SCHEDULE!r}, start_date=dt.datetime(2024, 6, 1, t
     @task.branch(task_id="route_batch", retries={RETRIES}, retry_delay={RETRY_MINUTES * 60})
     def pick_path(report):
         broken = report["out_of_range"] > 0 or not report["missing_share"] <= {MAX_MISSING_SHARE}
-        return "quarantine_batch" if broken else ("score_batch" if report["rows"] >= {MIN_ROWS} else "wait_for_more_data")
+        return "quarantine_batch" if broken else ("score_batch" if report["rows"] >= {MIN_ROWS} else "wait_for_more_rows")
 
     @task(retries={RETRIES}, retry_delay=dt.timedelta(seconds={RETRY_MINUTES * 60}))
     def step():
@@ -102,7 +102,7 @@ with DAG({DAG_ID!r}, schedule={SCHEDULE!r}, start_date=dt.datetime(2024, 6, 1, t
     chain(extract_batch(), report)
     branch = pick_path(report)
     score = step.override(task_id="score_batch")()
-    branch >> [score, step.override(task_id="quarantine_batch")(), step.override(task_id="wait_for_more_data")()]
+    branch >> [score, step.override(task_id="quarantine_batch")(), step.override(task_id="wait_for_more_rows")()]
     score >> step.override(task_id="publish_scores")()
 ''')
 
@@ -118,7 +118,7 @@ def rule(report):
         return "quarantine_batch"
     if report["missing_share"] > LIMITS["share"]:
         return "quarantine_batch"
-    return "wait_for_more_data" if report["rows"] < LIMITS["rows"] else "score_batch"
+    return "wait_for_more_rows" if report["rows"] < LIMITS["rows"] else "score_batch"
 
 
 @dag(schedule={SCHEDULE!r}, start_date=datetime(2025, 3, 1),
@@ -135,7 +135,7 @@ def {DAG_ID}():
     @task
     def quarantine_batch(): return None
     @task
-    def wait_for_more_data(): return None
+    def wait_for_more_rows(): return None
     @task
     def publish_scores(): return None
     report = validate_batch()
@@ -143,7 +143,7 @@ def {DAG_ID}():
     branch = route_batch(report)
     scores = score_batch()
     branch >> scores >> publish_scores()
-    branch >> [quarantine_batch(), wait_for_more_data()]
+    branch >> [quarantine_batch(), wait_for_more_rows()]
 
 
 {DAG_ID}()
@@ -160,7 +160,7 @@ Q9_ACCEPTED = {
         return "quarantine_batch"
     elif report["rows"] >= {{MIN_ROWS}}:
         return "score_batch"
-    return "wait_for_more_data"
+    return "wait_for_more_rows"
 
 
 @dag(''')),
@@ -172,7 +172,7 @@ Q9_ACCEPTED = {
 
 Q9_REJECTED = {
     "the issue's order: rows checked first (120 rows, 0 missing, 3 out of range waits)": q9((RULE, '''        if report["rows"] < {MIN_ROWS}:
-            return "wait_for_more_data"
+            return "wait_for_more_rows"
         if report["missing_share"] > {MAX_MISSING_SHARE} or report["out_of_range"] > 0:
             return "quarantine_batch"
         return "score_batch"''')),
@@ -181,14 +181,14 @@ Q9_REJECTED = {
     "a batch of exactly MIN_ROWS rows waits (<= instead of <)": q9(('report["rows"] < {MIN_ROWS}', 'report["rows"] <= {MIN_ROWS}')),
     "out-of-range values ignored": q9((' or report["out_of_range"] > 0', "")),
     "the branch as a plain @task (returns a string, skips nothing)": q9(("    @task.branch\n", "    @task\n")),
-    "publish_scores straight after the branch": q9((WIRING, '''    route_batch(validate_batch(batch)) >> [scores, quarantine_batch(batch), wait_for_more_data(), publish_scores(scores)]'''),
+    "publish_scores straight after the branch": q9((WIRING, '''    route_batch(validate_batch(batch)) >> [scores, quarantine_batch(batch), wait_for_more_rows(), publish_scores(scores)]'''),
                                                   ("    publish_scores(scores)\n", "")),
     "quarantine_batch after validate_batch, outside the branch": q9((WIRING, '''    report = validate_batch(batch)
-    route_batch(report) >> [scores, wait_for_more_data()]
+    route_batch(report) >> [scores, wait_for_more_rows()]
     report >> quarantine_batch(batch)''')),
-    "score_batch not under the branch (only data from extract_batch)": q9((WIRING, '''    route_batch(validate_batch(batch)) >> [quarantine_batch(batch), wait_for_more_data()]''')),
-    "a task id that differs from the one asked for": q9(("def wait_for_more_data():", "def wait_for_data():"),
-                                                       ("wait_for_more_data()]", "wait_for_data()]")),
+    "score_batch not under the branch (only data from extract_batch)": q9((WIRING, '''    route_batch(validate_batch(batch)) >> [quarantine_batch(batch), wait_for_more_rows()]''')),
+    "a task id that differs from the one asked for": q9(("def wait_for_more_rows():", "def wait_for_data():"),
+                                                       ("wait_for_more_rows()]", "wait_for_data()]")),
     "retries only on extract_batch": q9(('"retries": {RETRIES}, ', ''),
                                         ("    @task\n    def extract_batch", "    @task(retries={RETRIES})\n    def extract_batch")),
     "retries counted as attempts (one too many)": q9(('"retries": {RETRIES}', '"retries": {RETRIES + 1}')),
@@ -203,10 +203,10 @@ Q9_REJECTED = {
     "hostile: a dict that lists the tasks and arrows, no DAG": dag_file('''
 DAG = {{"dag_id": {DAG_ID!r}, "schedule": {SCHEDULE!r}, "catchup": False, "default_args": {{"retries": {RETRIES}}},
        "tasks": ["extract_batch", "validate_batch", "route_batch", "score_batch", "quarantine_batch",
-                 "wait_for_more_data", "publish_scores"]}}
+                 "wait_for_more_rows", "publish_scores"]}}
 '''),
     "hostile: the arrows as text, not code": dag_file('''
-# extract_batch >> validate_batch >> route_batch >> [score_batch, quarantine_batch, wait_for_more_data]
+# extract_batch >> validate_batch >> route_batch >> [score_batch, quarantine_batch, wait_for_more_rows]
 # score_batch >> publish_scores, retries={RETRIES}, schedule={SCHEDULE!r}
 '''),
     "hostile: home-made dag and task decorators, no airflow.sdk": q9(("from airflow.sdk import dag, task\n", '''
@@ -229,11 +229,11 @@ from datetime import datetime, timedelta
 DAG_SOURCE = "# nothing here\\n"
 ''' + WRITE + '''
 def read_dag(path):
-    names = ["extract_batch", "validate_batch", "route_batch", "score_batch", "quarantine_batch", "wait_for_more_data", "publish_scores"]
+    names = ["extract_batch", "validate_batch", "route_batch", "score_batch", "quarantine_batch", "wait_for_more_rows", "publish_scores"]
     ups = {"extract_batch": [], "validate_batch": ["extract_batch"], "route_batch": ["validate_batch"], "score_batch": ["route_batch"],
-           "quarantine_batch": ["route_batch"], "wait_for_more_data": ["route_batch"], "publish_scores": ["score_batch"]}
+           "quarantine_batch": ["route_batch"], "wait_for_more_rows": ["route_batch"], "publish_scores": ["score_batch"]}
     rule = lambda r: "quarantine_batch" if r["missing_share"] > MAX_MISSING_SHARE or r["out_of_range"] else (
-        "wait_for_more_data" if r["rows"] < MIN_ROWS else "score_batch")
+        "wait_for_more_rows" if r["rows"] < MIN_ROWS else "score_batch")
     return {DAG_ID: {"schedule": SCHEDULE, "catchup": False, "start_date": datetime(2025, 1, 1),
                      "tasks": {t: {"upstream": ups[t], "branch": t == "route_batch", "retries": RETRIES,
                                    "retry_delay": timedelta(minutes=RETRY_MINUTES), "function": rule} for t in names}}}
