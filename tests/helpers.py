@@ -93,15 +93,21 @@ def judge_answer(week: str, item: str, answer: str, student: str = "source") -> 
     in one namespace (no kernel: fast). Returns None when every test of the item passes,
     else the first failure as ``grade_id: message``. Multiple-choice letters in
     ``answer`` are the student's (see ``variants.answers_for``)."""
+    import contextlib
+    import tempfile
+
     from mlops_course import quizcells
 
-    nb, ns = quiz_namespace(week, student)
-    run_cell(answer, ns)
-    for test in quizcells.tests_of(nb, item):
-        try:
-            run_cell(test.source, ns)
-        except Exception as exc:  # AssertionError (a test's verdict) or the answer's own error
-            return f"{quizcells.grade_id(test)}: {type(exc).__name__}: {exc}"
+    # In a scratch folder, as the grader's working folder: files an answer writes (a DAG
+    # file, an MLflow store) never land in the checkout.
+    with tempfile.TemporaryDirectory(prefix="judge-") as folder, contextlib.chdir(folder):
+        nb, ns = quiz_namespace(week, student)
+        run_cell(answer, ns)
+        for test in quizcells.tests_of(nb, item):
+            try:
+                run_cell(test.source, ns)
+            except Exception as exc:  # AssertionError (a test's verdict) or the answer's own error
+                return f"{quizcells.grade_id(test)}: {type(exc).__name__}: {exc}"
     return None
 
 

@@ -48,11 +48,13 @@ def test_student_lesson_runs_and_reports_not_attempted(week, student_room_env):
 
 @pytest.mark.notebook
 @pytest.mark.parametrize("week", by_week(QUIZZES))
-def test_quiz_source_runs(week, student_room_env):
+def test_quiz_source_runs(week, student_room_env, tmp_path):
     """Protects: the quiz with its solutions and hidden tests executes without error, with
     the student release's package (hidden tests use only the student room's helpers)."""
     source_view = {**student_room_env, variant.AUTHOR_ENV: variant.SOURCE}  # the quiz as written
-    _, seconds = execute(paths.QUIZZES_DIR / week / "quiz.ipynb", env=source_view)
+    # In a scratch folder: files the solutions write (a DAG file, an MLflow store) must not
+    # land in quizzes/, where nbgrader's release would copy them to every student.
+    _, seconds = execute(paths.QUIZZES_DIR / week / "quiz.ipynb", env=source_view, cwd=tmp_path)
     assert seconds < budget(paths.QUIZZES_DIR / week / "quiz.ipynb") * CEILING
 
 
