@@ -125,7 +125,8 @@ Q10_REJECTED = {
     "scored on the test rows": q10(score_x="X_test", score_y="y_test"),
     "scored on the training rows": q10(score_x="X_train", score_y="y_train"),
     "fitted on the training and validation rows": q10(fit_x="X_rest", fit_y="y_rest"),
-    "MSE logged as RMSE (no square root)": q10(score="np.mean(residuals ** 2) if METRIC == 'val_rmse' else np.mean(np.abs(residuals))"),
+    "no square root for RMSE (MSE), no absolute value for MAE": q10(
+        score="np.mean(residuals ** 2) if METRIC == 'val_rmse' else abs(np.mean(residuals))"),
     "RMSE and MAE swapped": q10(score="np.mean(np.abs(residuals)) if METRIC == 'val_rmse' else np.sqrt(np.mean(residuals ** 2))"),
     "the metric under another name": q10(metric='"rmse"'),
     "Ridge with its default alpha": q10(alpha="1.0 if ALPHA != 1.0 else 2.0"),
