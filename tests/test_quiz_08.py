@@ -333,6 +333,7 @@ def test_the_picks_keep_every_named_mistake_wrong():
                 best = ok.sort_values("val_roc_auc", ascending=False)
                 assert best.fit_seconds.iloc[0] == budget
                 assert best.train_roc_auc.idxmax() != best.index[0]
+                assert list(best.index) != list(ok.index[::-1])  # not the store's default order (newest first)
                 assert len(ok) >= 3
     from sklearn.metrics import roc_auc_score
     from sklearn.model_selection import train_test_split
