@@ -336,8 +336,8 @@ the end matters: the task must end up *failed* so the scheduler and people notic
             if task.calls != 3:
                 raise Incorrect(f"With retries=2 a failing task gets 3 attempts, not {task.calls}.") from None
             if str(exc) != "attempt 3 failed":
-                raise Incorrect("When every attempt fails, raise the exception of the last attempt, "
-                                "not an earlier one.") from None
+                raise Incorrect("When every attempt fails, re-raise the last attempt's own exception "
+                                "(not an earlier one, nor a new one).") from None
             return
         except Exception as exc:  # noqa: BLE001
             raise Incorrect(f"Re-raise the task's own exception, not {type(exc).__name__}.") from None
@@ -413,9 +413,10 @@ Airflow 2 command, which ran the tasks itself."""
             if options.get("--from-date") != start or options.get("--to-date") != end:
                 raise Incorrect(f"For the window {start} to {end}, the first and last dates are not given right: "
                                 "each has its own option, and the window runs forward in time.")
-            if set(options) - {"--dag-id", "--from-date", "--to-date", "--max-active-runs",
-                               "--reprocess-behavior"}:
-                raise Incorrect(f"Unexpected options: {sorted(set(options) - {'--dag-id', '--from-date', '--to-date'})}.")
+            unexpected = set(options) - {"--dag-id", "--from-date", "--to-date", "--max-active-runs",
+                                         "--reprocess-behavior"}
+            if unexpected:
+                raise Incorrect(f"Unexpected options: {sorted(unexpected)}.")
 
 
 class Sensor(Exercise):
