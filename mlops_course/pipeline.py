@@ -50,8 +50,8 @@ SOURCE_FILE = "source/machine_failure.csv"
 def publish_source(workdir: str | Path, corrupt: bool = False) -> str:
     """Play the upstream system: drop the raw export into ``workdir/source``.
 
-    ``corrupt=True`` writes a broken export (a sensor column of text, impossible values)
-    so that the validation branch has something to catch.
+    ``corrupt=True`` writes a broken export (negative torque in 50 rows, missing air
+    temperatures in 30) so that the validation branch has something to catch.
     """
     import mlops_course as mc
 
@@ -405,6 +405,16 @@ for dag_id, d in bag.dags.items():
         t.task_id: {"upstream": sorted(t.upstream_task_ids), "retries": t.retries,
                     "retry_delay": t.retry_delay.total_seconds(), "operator": type(t).__name__}
         for t in d.tasks}}
+    # The branch's own function, called on a passing and a failing report (without Airflow's
+    # context: a branch that needs it is not judged on this).
+    branch = d.task_dict.get("check_quality")
+    for name, report in (("good", {"ok": True, "rows": 10000, "problems": []}),
+                         ("bad", {"ok": False, "rows": 10000, "problems": ["30 missing values"]})):
+        try:
+            chosen = branch.python_callable(report)
+        except Exception:
+            chosen = None
+        dags[dag_id].setdefault("branch", {})[name] = chosen if isinstance(chosen, (str, list)) else None
 print("\n" + json.dumps({"import_errors": dict(bag.import_errors), "dags": dags}))
 """
 
@@ -413,7 +423,9 @@ def parse_dag_file(path: str | Path, timeout: float = 60) -> dict:
     """Let Airflow parse one DAG file (its own DagBag, in the Airflow environment).
 
     Returns {"import_errors": {file: traceback}, "dags": {dag_id: {"schedule", "catchup",
-    "tasks": {task_id: {"upstream", "retries", "retry_delay", "operator"}}}}}.
+    "tasks": {task_id: {"upstream", "retries", "retry_delay", "operator"}}, "branch": {"good",
+    "bad"}}}}: "branch" holds what the function of a ``check_quality`` task returns for a passing
+    and a failing validation report (None where it raised or returned no task id).
     """
     python = ensure_airflow().with_name("python")
     folder = Path(path).resolve().parent

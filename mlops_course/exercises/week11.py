@@ -18,8 +18,10 @@ _DAGS = [
 ]
 
 
-#: Graphs with a cycle; the second has a start task, so some tasks are ready at first.
-_CYCLES = [{"a": ["b"], "b": ["a"]}, {"a": [], "b": ["a", "c"], "c": ["b"]}]
+#: Graphs with a cycle; the second has a start task, so some tasks are ready at first; the
+#: third's cycle runs through three tasks (a check of two-task loops alone misses it).
+_CYCLES = [{"a": ["b"], "b": ["a"]}, {"a": [], "b": ["a", "c"], "c": ["b"]},
+           {"start": [], "x": ["start", "z"], "y": ["x"], "z": ["y"]}]
 
 
 def _dfs_without_cycle_check(deps):
@@ -55,6 +57,15 @@ def _cycle_only_without_start(deps):
     # Plausible mistake: "a DAG needs a start task", so only a graph without one is called cyclic.
     if not any(not ups for ups in deps.values()):
         raise ValueError("no start task")
+    return _ready_then_the_rest(deps)
+
+
+def _two_task_cycles_only(deps):
+    # Plausible mistake: looking for a task and its upstream task listing each other, which
+    # misses a longer loop such as x -> y -> z -> x.
+    for task, ups in deps.items():
+        if task in ups or any(task in deps.get(u, []) for u in ups):
+            raise ValueError("cycle")
     return _ready_then_the_rest(deps)
 
 
@@ -120,13 +131,18 @@ continuously: tasks in one pass could even run in parallel on different workers.
         staticmethod(_dfs_without_cycle_check),
         staticmethod(_ready_then_the_rest),
         staticmethod(_cycle_only_without_start),
+        staticmethod(_two_task_cycles_only),
     )
     right_answers = (staticmethod(_kahn), staticmethod(_graphlib_order))
 
     def evaluate(self, fn) -> None:
         expect_callable(fn, "run_order")
         for deps in _DAGS:
-            got = fn({k: list(v) for k, v in deps.items()})
+            try:
+                got = fn({k: list(v) for k, v in deps.items()})
+            except ValueError:
+                raise Incorrect(f"The graph {deps} has no cycle, but your code raised ValueError: a task "
+                                "reached by two paths is not a cycle.") from None
             if not isinstance(got, list):
                 raise Incorrect(f"run_order should return a list of task names, got {type(got).__name__}.")
             problem = _is_valid_order(got, deps)
@@ -161,6 +177,8 @@ class Branch(Exercise):
         {"rows": 500, "missing_values": 0, "out_of_range": 0},
         {"rows": 120, "missing_values": 0, "out_of_range": 3},
         {"rows": 499, "missing_values": 0, "out_of_range": 0},
+        {"rows": 10_000, "missing_values": 1, "out_of_range": 0},
+        {"rows": 800, "missing_values": 0, "out_of_range": 1},
     ]
     hints = (
         "Return one of three task ids as a string: 'quarantine', 'wait_for_more_data' or 'features'.",
@@ -191,6 +209,9 @@ quarantined rather than waited on."""
                       ("quarantine" if r["out_of_range"] else "features"))),
         # Only missing values count as broken.
         staticmethod(lambda r: "quarantine" if r["missing_values"] else
+                     ("wait_for_more_data" if r["rows"] < 500 else "features")),
+        # A single bad value tolerated (> 1 instead of > 0).
+        staticmethod(lambda r: "quarantine" if r["missing_values"] > 1 or r["out_of_range"] > 1 else
                      ("wait_for_more_data" if r["rows"] < 500 else "features")),
         # 500 rows judged too few (<= instead of <).
         staticmethod(lambda r: "quarantine" if r["missing_values"] or r["out_of_range"] else
@@ -256,6 +277,42 @@ the end matters: the task must end up *failed* so the scheduler and people notic
                     raise
         return None, 0
 
+    @staticmethod
+    def _raise_first(task, retries):
+        # Plausible mistake: remembering the first error and raising it, not the last one.
+        first = None
+        for attempt in range(1, retries + 2):
+            try:
+                return task(), attempt
+            except Exception as exc:  # noqa: BLE001
+                first = first or exc
+        raise first
+
+    @staticmethod
+    def _one_attempt_too_many(task, retries):
+        # Plausible mistake: retries + 2 attempts (range(retries + 2) counted from 1).
+        for attempt in range(1, retries + 3):
+            try:
+                return task(), attempt
+            except Exception:
+                if attempt == retries + 2:
+                    raise
+
+    @staticmethod
+    def _while_loop(task, retries):
+        # A valid alternative: a while loop that counts the attempts.
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return task(), attempt
+            except Exception:
+                if attempt > retries:
+                    raise
+
+    wrong_answers = (_raise_first, _one_attempt_too_many)
+    right_answers = (_while_loop,)
+
     def evaluate(self, fn) -> None:
         expect_callable(fn, "run_with_retries")
         for failures, retries in [(0, 2), (1, 2), (2, 2), (3, 5)]:
@@ -275,12 +332,17 @@ the end matters: the task must end up *failed* so the scheduler and people notic
         task = _Flaky(3)
         try:
             fn(task, 2)
-        except ConnectionError:
+        except ConnectionError as exc:
             if task.calls != 3:
                 raise Incorrect(f"With retries=2 a failing task gets 3 attempts, not {task.calls}.") from None
+            if str(exc) != "attempt 3 failed":
+                raise Incorrect("When every attempt fails, re-raise the last attempt's own exception "
+                                "(not an earlier one, nor a new one).") from None
             return
         except Exception as exc:  # noqa: BLE001
             raise Incorrect(f"Re-raise the task's own exception, not {type(exc).__name__}.") from None
+        if task.calls > 3:
+            raise Incorrect(f"With retries=2 a task gets 3 attempts in all; your code called it {task.calls} times.")
         raise Incorrect("When every attempt fails, raise the last exception so the task ends up failed.")
 
 
@@ -351,9 +413,10 @@ Airflow 2 command, which ran the tasks itself."""
             if options.get("--from-date") != start or options.get("--to-date") != end:
                 raise Incorrect(f"For the window {start} to {end}, the first and last dates are not given right: "
                                 "each has its own option, and the window runs forward in time.")
-            if set(options) - {"--dag-id", "--from-date", "--to-date", "--max-active-runs",
-                               "--reprocess-behavior"}:
-                raise Incorrect(f"Unexpected options: {sorted(set(options) - {'--dag-id', '--from-date', '--to-date'})}.")
+            unexpected = set(options) - {"--dag-id", "--from-date", "--to-date", "--max-active-runs",
+                                         "--reprocess-behavior"}
+            if unexpected:
+                raise Incorrect(f"Unexpected options: {sorted(unexpected)}.")
 
 
 class Sensor(Exercise):
@@ -382,9 +445,49 @@ This is what a sensor in *poke* mode does: check, sleep, check again, and fail a
     # Plausible mistake: never giving up.
     wrong_answer = staticmethod(lambda condition, timeout, poke_interval, sleep: 1)
 
+    @staticmethod
+    def _no_last_poke(condition, timeout, poke_interval, sleep):
+        # Plausible mistake: the loop stops when the time is up without poking once more, so a
+        # condition that turns true exactly at the timeout is missed.
+        pokes, waited = 0, 0.0
+        while waited < timeout:
+            pokes += 1
+            if condition():
+                return pokes
+            sleep(poke_interval)
+            waited += poke_interval
+        raise TimeoutError("condition not met in time")
+
+    @staticmethod
+    def _counts_sleeps(condition, timeout, poke_interval, sleep):
+        # Plausible mistake: returning the number of sleeps instead of the number of pokes.
+        sleeps, waited = 0, 0.0
+        while not condition():
+            if waited >= timeout:
+                raise TimeoutError("condition not met in time")
+            sleep(poke_interval)
+            waited += poke_interval
+            sleeps += 1
+        return sleeps
+
+    @staticmethod
+    def _by_number_of_pokes(condition, timeout, poke_interval, sleep):
+        # A valid alternative: the number of pokes the timeout allows, worked out up front.
+        allowed = int(timeout // poke_interval) + 1
+        for number in range(1, allowed + 1):
+            if condition():
+                return number
+            if number < allowed:
+                sleep(poke_interval)
+        raise TimeoutError("condition not met in time")
+
+    wrong_answers = (_no_last_poke, _counts_sleeps)
+    right_answers = (_by_number_of_pokes,)
+
     def evaluate(self, fn) -> None:
         expect_callable(fn, "poke")
-        for true_after, timeout, interval in [(1, 10, 1), (4, 10, 1), (3, 30, 5)]:
+        # (4, 3, 1): true on the poke made when the time slept reaches the timeout.
+        for true_after, timeout, interval in [(1, 10, 1), (4, 10, 1), (3, 30, 5), (4, 3, 1)]:
             calls = {"n": 0}
             slept = []
 
@@ -468,6 +571,15 @@ backfilled on purpose instead."""
         _Dag.variant("check_quality(report) >> [trained, quarantine(raw, report)]",
                      "check_quality(report) >> trained\n        quarantine(raw, report)"),
         _Dag.variant("catchup=False", "catchup=True"),
+        # the branch returns the name of the step function, not a task id of this DAG
+        _Dag.variant("return p.choose_branch(report)", 'return "train_and_evaluate" if report["ok"] else "quarantine"'),
+        # retries without a delay: Airflow's default waits five minutes between attempts
+        _Dag.variant('default_args={"retries": 2, "retry_delay": timedelta(seconds=2)}', 'default_args={"retries": 2}'),
+        # register waits for quarantine too (a join after the branch)
+        _Dag.variant("        check_quality(report) >> [trained, quarantine(raw, report)]\n        register(trained)\n",
+                     "        quarantined = quarantine(raw, report)\n"
+                     "        check_quality(report) >> [trained, quarantined]\n"
+                     "        quarantined >> register(trained)\n"),
         _Dag.variant('schedule="@daily"', "schedule=None"),
         _Dag.variant("        register(trained)\n", "        register(trained)\n        report >> trained\n"
                      "        trained >> report\n"),  # a cycle
@@ -518,6 +630,12 @@ backfilled on purpose instead."""
             raise Incorrect("catchup is on: Airflow would create a run for every day since start_date.")
         if "Branch" not in tasks["check_quality"]["operator"]:
             raise Incorrect("check_quality is not a branch task, so neither path would ever be skipped.")
+        for report, want in (("good", "train"), ("bad", "quarantine")):
+            chosen = (dag.get("branch") or {}).get(report)
+            if chosen is not None and chosen not in (want, [want]):
+                raise Incorrect(f"Called on a report that {'passed' if report == 'good' else 'failed'} validation, "
+                                f"check_quality returned {chosen!r}, which is not the id of the task that should "
+                                "run next (p.choose_branch(report) gives it).")
         if "validate" not in tasks["check_quality"]["upstream"] or "ingest" not in tasks["validate"]["upstream"]:
             raise Incorrect("The data must flow ingest -> validate -> check_quality.")
         for path_task in ("train", "quarantine"):
@@ -573,6 +691,48 @@ def _register_keep_first(result, registry, logical_date):
     return _register_reference(result, registry, logical_date)
 
 
+def _register_no_return(result, registry, logical_date):
+    # Plausible mistake: the entry is written but its path is not returned.
+    _register_reference(result, registry, logical_date)
+
+
+def _register_model_only(result, registry, logical_date):
+    # Plausible mistake: the model is copied, its metrics are not written.
+    if result["metrics"]["recall"] < 0.7:
+        return None
+    target = Path(registry) / str(logical_date)
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    shutil.copy(result["model"], target / "model.joblib")
+    return str(target)
+
+
+def _register_gate_inclusive(result, registry, logical_date):
+    # Plausible mistake: a recall of exactly 0.7 ("at least 0.7") is turned away.
+    if result["metrics"]["recall"] <= 0.7:
+        return None
+    return _register_reference(result, registry, logical_date)
+
+
+def _register_entry_before_gate(result, registry, logical_date):
+    # Plausible mistake: the entry's folder is made before the gate, so a weak model leaves an empty entry.
+    (Path(registry) / str(logical_date)).mkdir(parents=True, exist_ok=True)
+    return _register_reference(result, registry, logical_date)
+
+
+def _register_overwrite_in_place(result, registry, logical_date):
+    # A valid alternative: overwrite the entry's two files in place (same names every time).
+    if result["metrics"]["recall"] < 0.7:
+        return None
+    target = Path(registry) / str(logical_date)
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(result["model"], target / "model.joblib")
+    with open(target / "metrics.json", "w") as f:
+        json.dump(result["metrics"], f, indent=2)
+    return target
+
+
 def _snapshot(folder: Path) -> dict:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()} \
         if folder.exists() else {}
@@ -604,8 +764,10 @@ entry's name is too: a re-run overwrites rather than adds. A version counter or 
 makes a new entry at every attempt."""
     wrong_answer = staticmethod(_register_versions)
     wrong_answers = (staticmethod(_register_by_clock), staticmethod(_register_ignoring_gate),
-                     staticmethod(_register_keep_first))
-    right_answers = (staticmethod(_register_reference),)
+                     staticmethod(_register_keep_first), staticmethod(_register_no_return),
+                     staticmethod(_register_model_only), staticmethod(_register_gate_inclusive),
+                     staticmethod(_register_entry_before_gate))
+    right_answers = (staticmethod(_register_reference), staticmethod(_register_overwrite_in_place))
 
     def evaluate(self, fn) -> None:
         expect_callable(fn, "register_model")
@@ -619,12 +781,21 @@ makes a new entry at every attempt."""
             fixed = {"model": str(models / "b.joblib"), "metrics": {"recall": 0.9, "f1": 0.5}}
             weak = {"model": str(models / "b.joblib"), "metrics": {"recall": 0.41, "f1": 0.2}}
             registry = work / "registry"
-            fn(dict(good), str(registry), "2026-02-17")
+            got = fn(dict(good), str(registry), "2026-02-17")
             once = _snapshot(registry)
             if not once:
                 raise Incorrect("A model above the recall gate should be registered: the registry is empty.")
-            if not any(name.endswith("model.joblib") for name in once):
-                raise Incorrect("Copy the model into the registry entry as model.joblib.")
+            entry = registry / "2026-02-17"
+            if not (entry / "model.joblib").is_file():
+                raise Incorrect("Copy the model into the registry entry registry/<logical_date>/ as model.joblib.")
+            try:
+                metrics = json.loads((entry / "metrics.json").read_text())
+            except (OSError, ValueError):
+                raise Incorrect("Write the metrics into the entry as metrics.json, in JSON (json.dumps).") from None
+            if metrics != good["metrics"]:
+                raise Incorrect("metrics.json should hold the run's metrics as they were given.")
+            if not isinstance(got, (str, Path)) or Path(got).resolve() != entry.resolve():
+                raise Incorrect("Return the path of the registry entry (the folder of that logical date) as a string.")
             fn(dict(good), str(registry), "2026-02-17")
             if _snapshot(registry) != once:
                 raise Incorrect("Running the step a second time for the same logical date changed the registry: "
@@ -636,10 +807,14 @@ makes a new entry at every attempt."""
             if _snapshot(registry) == once or b"model b" not in b"".join(
                     v for k, v in _snapshot(registry).items() if k.startswith("2026-02-17")):
                 raise Incorrect("A re-run with a new model (after a fix) should replace that date's entry.")
+            edge = {"model": str(models / "a.joblib"), "metrics": {"recall": 0.7, "f1": 0.3}}
+            if fn(dict(edge), str(registry), "2026-02-20") is None or not (registry / "2026-02-20").exists():
+                raise Incorrect("A recall of exactly 0.7 passes the gate (at least 0.7): register that model.")
             other = work / "registry_weak"
             got = fn(dict(weak), str(other), "2026-02-19")
-            if _snapshot(other) or got is not None:
-                raise Incorrect("A model below the recall gate of 0.7 must not be registered (return None).")
+            if _snapshot(other) or got is not None or (other / "2026-02-19").exists():
+                raise Incorrect("A model below the recall gate of 0.7 must not be registered (return None, "
+                                "and leave no entry behind).")
         finally:
             shutil.rmtree(work, ignore_errors=True)
 

@@ -97,10 +97,10 @@ class FinishMerge(Exercise):
         "Read the file first: the lines between `<<<<<<<` and `=======` are your side, those between "
         "`=======` and `>>>>>>>` the other side. Here both sides are wanted, so resolving means keeping "
         "both lines and deleting the three marker lines. Then Git needs `add`, `commit` and `push`.",
-        "Write params.yaml back without the lines that start with a marker, then "
-        "`git(\"add\", \"params.yaml\", repo=repo)`, `git(\"commit\", \"--no-edit\", repo=repo)` (Git "
-        "already knows it is finishing a merge) and `git(\"push\", \"origin\", \"HEAD\", repo=repo)`, which "
-        "pushes the branch you are on under its own name.",
+        "Write params.yaml back without the lines that start with a marker. Then three Git commands: "
+        "stage the file (that marks the conflict resolved), commit (Git already knows it is finishing a "
+        "merge, so `--no-edit` keeps its message) and push to origin the branch you are on; `HEAD` "
+        "names it, so your function need not know the branch's name.",
     )
     solution = """```python
 def finish_merge(repo):
@@ -295,7 +295,7 @@ class CachePath(Exercise):
     title = "Where a content-addressed cache stores a file"
     hints = (
         "hashlib.md5(data).hexdigest() gives the 32-character hex digest of the bytes.",
-        "Split the digest after its first two characters: f\"{digest[:2]}/{digest[2:]}\".",
+        "Slice the digest after its first two characters and join the two parts with a '/'.",
     )
     solution = """```python
 def cache_path(data):
@@ -360,6 +360,9 @@ KeyError."""
         # exclusive bounds: a value equal to low or high is allowed
         lambda df, schema: sorted(c for c, (lo, hi) in schema.items()
                                   if c not in df or df[c].isna().any() or not ((df[c] > lo) & (df[c] < hi)).all()),
+        # the right columns, but not sorted (here in reverse order)
+        lambda df, schema: [c for c, (lo, hi) in schema.items()
+                            if c not in df.columns or df[c].isna().any() or not df[c].between(lo, hi).all()][::-1],
         # forgets that a missing column fails (and raises KeyError on it)
         lambda df, schema: sorted(c for c, (lo, hi) in schema.items()
                                   if df[c].isna().any() or not df[c].between(lo, hi).all()),
@@ -390,6 +393,9 @@ KeyError."""
                 raise Incorrect(f"On a test frame with columns {list(df.columns)} and "
                                 f"{int(df.isna().sum().sum())} missing value(s), you reported {sorted(got)}, which is not "
                                 "right. Check missing columns, missing values and the range.")
+            if list(got) != want:
+                raise Incorrect("The right columns, but not in sorted order: return sorted(...) so that a CI "
+                                "message always lists them the same way.")
 
 
 class QualityGate(Exercise):
@@ -397,8 +403,9 @@ class QualityGate(Exercise):
     hints = (
         "Two conditions: every metric in `minimums` must reach its minimum in `new`, and the new "
         "model's `key` metric may be at most `max_drop` below the production model's.",
-        "all(new[m] >= v for m, v in minimums.items()) and new[key] >= prod[key] - max_drop. "
-        "Return a plain bool.",
+        "Build two booleans and combine them with `and`: `all(...)` over `minimums.items()` for the "
+        "floors, and one comparison of `new[key]` with production's value less `max_drop` (an absolute "
+        "difference, not a percentage). Return a plain bool.",
     )
     solution = """```python
 def quality_gate(new, prod, minimums, key="f1", max_drop=0.01):
@@ -419,25 +426,44 @@ that is fine in absolute terms but worse than what users already have."""
             all(new[n] >= v for n, v in minimums.items()) and new[key] >= prod[key]),
         # only the comparison with production, no floor
         lambda new, prod, minimums, key="f1", max_drop=0.01: bool(new[key] >= prod[key] - max_drop),
+        # a relative drop (max_drop as a fraction of production's value) instead of an absolute one
+        lambda new, prod, minimums, key="f1", max_drop=0.01: bool(
+            all(new[n] >= v for n, v in minimums.items()) and new[key] >= prod[key] * (1 - max_drop)),
+        # the metric compared with production hard-coded as f1, whatever `key` says
+        lambda new, prod, minimums, key="f1", max_drop=0.01: bool(
+            all(new[n] >= v for n, v in minimums.items()) and new["f1"] >= prod["f1"] - max_drop),
+        # every metric compared with production, not only `key`
+        lambda new, prod, minimums, key="f1", max_drop=0.01: bool(
+            all(new[n] >= v for n, v in minimums.items()) and all(new[m] >= prod[m] - max_drop for m in prod)),
+    )
+    right_answers = (
+        lambda new, prod, minimums, key="f1", max_drop=0.01: not (
+            any(new[n] < v for n, v in minimums.items()) or prod[key] - new[key] > max_drop),
     )
 
     def evaluate(self, fn) -> None:
         expect_callable(fn, "quality_gate")
         mins = {"accuracy": 0.9, "f1": 0.7}
         cases = [
-            ({"accuracy": 0.95, "f1": 0.80}, {"accuracy": 0.94, "f1": 0.79}, 0.01, True),
-            ({"accuracy": 0.95, "f1": 0.69}, {"accuracy": 0.94, "f1": 0.60}, 0.01, False),
-            ({"accuracy": 0.89, "f1": 0.90}, {"accuracy": 0.94, "f1": 0.80}, 0.01, False),
-            ({"accuracy": 0.96, "f1": 0.75}, {"accuracy": 0.96, "f1": 0.80}, 0.01, False),
-            ({"accuracy": 0.96, "f1": 0.75}, {"accuracy": 0.96, "f1": 0.80}, 0.10, True),
-            ({"accuracy": 0.90, "f1": 0.70}, {"accuracy": 0.90, "f1": 0.70}, 0.0, True),
+            ({"accuracy": 0.95, "f1": 0.80}, {"accuracy": 0.94, "f1": 0.79}, "f1", 0.01, True),
+            ({"accuracy": 0.95, "f1": 0.69}, {"accuracy": 0.94, "f1": 0.60}, "f1", 0.01, False),
+            ({"accuracy": 0.89, "f1": 0.90}, {"accuracy": 0.94, "f1": 0.80}, "f1", 0.01, False),
+            ({"accuracy": 0.96, "f1": 0.75}, {"accuracy": 0.96, "f1": 0.80}, "f1", 0.01, False),
+            ({"accuracy": 0.96, "f1": 0.75}, {"accuracy": 0.96, "f1": 0.80}, "f1", 0.10, True),
+            ({"accuracy": 0.90, "f1": 0.70}, {"accuracy": 0.90, "f1": 0.70}, "f1", 0.0, True),
+            # max_drop is absolute: 0.71 is 0.09 below 0.80 (a relative 10 % would allow only 0.08)
+            ({"accuracy": 0.95, "f1": 0.71}, {"accuracy": 0.95, "f1": 0.80}, "f1", 0.10, True),
+            # the comparison uses `key`: here accuracy, which fell too far, while f1 improved
+            ({"accuracy": 0.91, "f1": 0.85}, {"accuracy": 0.96, "f1": 0.80}, "accuracy", 0.02, False),
+            # only `key` is compared with production: accuracy fell, f1 (the key) did not
+            ({"accuracy": 0.91, "f1": 0.85}, {"accuracy": 0.96, "f1": 0.80}, "f1", 0.02, True),
         ]
-        for new, prod, drop, want in cases:
-            got = fn(dict(new), dict(prod), dict(mins), key="f1", max_drop=drop)
+        for new, prod, key, drop, want in cases:
+            got = fn(dict(new), dict(prod), dict(mins), key=key, max_drop=drop)
             if not isinstance(got, (bool, np.bool_)):
                 raise Incorrect(f"quality_gate should return True or False, got {type(got).__name__}.")
             if bool(got) != want:
-                raise Incorrect(f"New {new} vs production {prod} with max_drop={drop}: your gate says "
+                raise Incorrect(f"New {new} vs production {prod} with key={key!r}, max_drop={drop}: your gate says "
                                 f"{bool(got)}, which is not right.")
 
 
@@ -466,6 +492,17 @@ def _exact_source_only(lines, changed):
         if parts[0].upper() in ("COPY", "ADD") and changed in [p.rstrip("/") for p in parts[1:-1]]:
             return len(lines) - i
     return 0
+
+
+def _last_copy_only(lines, changed):
+    """Mistake: counts from the last COPY/ADD of the file, not the first (the earlier copy already missed)."""
+    found = 0
+    for i, line in enumerate(lines):
+        parts = line.split()
+        if parts[0].upper() in ("COPY", "ADD") and any(
+                s.rstrip("/") in (".", changed) or changed.startswith(s.rstrip("/") + "/") for s in parts[1:-1]):
+            found = len(lines) - i
+    return found
 
 
 class StepsRebuilt(Exercise):
@@ -498,6 +535,7 @@ often-edited source code goes last."""
         _miss_only_layers,
         _exact_source_only,
         lambda lines, changed: max(0, _rebuilt(lines, changed) - 1),  # the missed step itself not counted
+        _last_copy_only,
     )
 
     _FILES = [
@@ -508,6 +546,9 @@ often-edited source code goes last."""
         ["FROM python:3.11-slim", "RUN apt-get update", "COPY requirements.txt constraints.txt ./",
          "RUN pip install -r requirements.txt", "COPY data/params.yaml params.yaml", "COPY src src",
          "USER trainer", "ENTRYPOINT [\"python\", \"src/train.py\"]"],
+        # src/train.py is copied twice: the first copy ('.') is where the cache misses
+        ["FROM python:3.11-slim", "COPY requirements.txt .", "RUN pip install -r requirements.txt", "COPY . .",
+         "RUN python -m pytest -q", "COPY src/train.py /app/train.py", "CMD python /app/train.py"],
     ]
 
     def evaluate(self, fn) -> None:
@@ -517,7 +558,7 @@ often-edited source code goes last."""
                 got = expect_number(fn(list(lines), changed), "The number of steps")
                 want = _rebuilt(lines, changed)
                 if got != want:
-                    raise Incorrect(f"For a Dockerfile of {len(lines)} lines starting {lines[2]!r} (third line) and a "
+                    raise Incorrect(f"For a Dockerfile of {len(lines)} lines with {lines[2]!r} (third line) and a "
                                     f"change to {changed!r}, {int(got)} steps is not right.")
 
 
