@@ -138,10 +138,15 @@ def judged_named(accepted: dict, rejected: dict) -> list:
     return params(accepted, True) + params(rejected, False)
 
 
-def assert_judged(week: str, item: str, answer: str, right: bool) -> None:
-    """A valid method earns every test of the item; a plausible mistake fails one."""
-    verdict = judge_answer(week, item, answer)
-    assert (verdict is None) == right, verdict or "the mistake passed every test of the item"
+def assert_judged(week: str, item: str, answer: str, right: bool, student: str = "source") -> None:
+    """A valid method earns every test of the item on ``student``'s variant; a plausible
+    mistake fails one (an answer that raises on that variant's data fails: in a kernel
+    its names would stay undefined)."""
+    try:
+        verdict = judge_answer(week, item, answer, student)
+    except Exception as exc:
+        verdict = f"the answer itself raised {type(exc).__name__}: {exc}"
+    assert (verdict is None) == right, f"{student}: " + (verdict or "the mistake passed every test of the item")
 
 
 def source_solution(week: str, item: str) -> str:

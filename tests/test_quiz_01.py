@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from helpers import VARIANT_STUDENTS, assert_judged, judge_answer, judged_cases
-from variant_sweep import judged_on, misjudged_on_some_variant
+from variant_sweep import misjudged_on_some_variant
 
 WEEK = "01_ml_systems"
 
@@ -179,8 +179,7 @@ CASES = judged_cases(("q9", Q9_ACCEPTED, Q9_REJECTED, Q9), ("q10", Q10_ACCEPTED,
 def test_each_answer_is_judged_alike_on_each_students_variant(item, answer, right, student):
     """Protects: a named mistake stays wrong (and a valid method right) on a student's
     own data, not only on the quiz as written."""
-    verdict = judged_on(WEEK, item, answer, student)
-    assert (verdict is None) == right, f"{student}: " + (verdict or "the mistake passed every test of the item")
+    assert_judged(WEEK, item, answer, right, student)
 
 
 @pytest.mark.parametrize("item, accepted, rejected", [("q10", Q10_ACCEPTED, Q10_REJECTED), ("q11", Q11_ACCEPTED, Q11_REJECTED)])

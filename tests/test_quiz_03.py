@@ -10,7 +10,7 @@ import textwrap
 import pytest
 
 from helpers import VARIANT_STUDENTS, assert_judged, judged_cases
-from variant_sweep import judged_on, misjudged_on_some_variant
+from variant_sweep import misjudged_on_some_variant
 
 WEEK = "03_training_data"
 
@@ -367,8 +367,7 @@ CASES = judged_cases(("q9", Q9_ACCEPTED, Q9_REJECTED, _src), ("q10", Q10_ACCEPTE
 def test_each_answer_is_judged_alike_on_each_students_variant(item, answer, right, student):
     """Protects: a named mistake stays wrong (and a valid method right) on a student's
     own data, not only on the quiz as written."""
-    verdict = judged_on(WEEK, item, answer, student)
-    assert (verdict is None) == right, f"{student}: " + (verdict or "the mistake passed every test of the item")
+    assert_judged(WEEK, item, answer, right, student)
 
 
 @pytest.mark.parametrize("item, accepted, rejected", [("q10", Q10_ACCEPTED, Q10_REJECTED), ("q11", Q11_ACCEPTED, Q11_REJECTED)])

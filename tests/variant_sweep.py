@@ -87,17 +87,6 @@ def verdict_in(nb, item: str, ns: dict, answer: str) -> str | None:
     return None
 
 
-def judged_on(week: str, item: str, answer: str, student: str) -> str | None:
-    """helpers.judge_answer on ``student``'s variant, with an answer that raises on that
-    variant's data counted as failing (in a kernel its names would stay undefined)."""
-    from helpers import judge_answer
-
-    try:
-        return judge_answer(week, item, answer, student)
-    except Exception as exc:
-        return f"the answer itself raised {type(exc).__name__}: {exc}"
-
-
 def misjudged_on_some_variant(week: str, item: str, cases: dict[str, tuple[str, bool]]) -> list[str]:
     """Every (variant, case) where an accepted answer fails or a rejected one passes;
     ``cases`` maps a case's name to ``(answer source, right)``. Empty when all hold."""
