@@ -151,6 +151,19 @@ def installed_pins(*names: str) -> list[str]:
     return [f"{name}=={version(name)}" for name in names]
 
 
+def _log_tail(log: str, pytest: bool, lines: int = 12) -> list[str]:
+    """The part of a step's log a person reads first: for pytest, each failure's one-line
+    reason (``--tb=line``) and the summary, whatever else was printed around them;
+    otherwise the last lines."""
+    text = log.splitlines()
+    if pytest:
+        wanted = re.compile(r"^(\S.*:\d+: \w+(Error|Exception)\b|FAILED |ERROR |=+ .*(passed|failed|error)|\d+ (passed|failed))")
+        picked = [line for line in text if wanted.search(line)]
+        if picked:
+            return picked[-lines:]
+    return text[-lines:]
+
+
 def run_workflow(workflow: Path | str, remote: Path | str, workdir: Path | str, job: str | None = None) -> bool:
     """Run the steps of one job of a GitHub Actions workflow on this machine, the way a
     runner would on a fresh virtual machine; return True when every step passed.
@@ -210,7 +223,7 @@ def run_workflow(workflow: Path | str, remote: Path | str, workdir: Path | str, 
             ok, log = done.returncode == 0, plain(done.stdout + done.stderr)
         print(f"  {'✓' if ok else '✗'} step {number}: {label}")
         if log and (not ok or "pytest" in str(step.get("run", ""))):
-            print(textwrap.indent("\n".join(log.splitlines()[-12:]), "      "))
+            print(textwrap.indent("\n".join(_log_tail(log, pytest="pytest" in str(step.get("run", "")))), "      "))
         if not ok:
             print(f"job {name!r}: FAILED at step {number}")
             return False

@@ -148,8 +148,11 @@ def test_memory_bomb_and_output_flood_are_bounded(graded_course, week):
     problems = " ".join(bomber["problems"])
     # Under the address-space limit the bomb usually gets a MemoryError; when the limit is
     # hit inside a library that cannot fail cleanly, the kernel dies instead (also reported).
-    reasons = ("ran out of memory", "kernel died", "time limit", "output truncated", "total time")
-    assert any(reason in problems for reason in reasons), bomber
+    # A kernel starved of memory can also hang (the cell time limit ends it) or, on a loaded
+    # machine, use up the whole submission's time (the grader stops it).
+    reasons = ("ran out of memory", "kernel died", "time limit", "output truncated", "total time",
+               "longer than the grader allows")
+    assert any(reason in problems for reason in reasons), f"{bomber['status']}: {bomber['problems']}"
     if bomber["status"] == GRADED:
         assert bomber["score"] < expected_outcome(week)["all_correct"][1]
         size = (root / "build/autograded/bomber" / week / "quiz.ipynb").stat().st_size

@@ -65,6 +65,21 @@ def test_local_runner_is_red_and_green_for_the_right_reason(tmp_path, capsys, bo
     assert where in capsys.readouterr().out
 
 
+def test_a_failing_test_steps_reason_is_shown_whatever_else_pytest_prints():
+    """Protects: the lesson's red run names the failing columns even when pytest prints
+    warnings or long tracebacks around the one-line reason (the CI log was cut before)."""
+    log = "\n".join([
+        "..F", "/ci/tests/test_data.py:13: AssertionError: failing columns: ['a', 'b']",
+        *[f"  DeprecationWarning: noise {i}" for i in range(30)],
+        "FAILED tests/test_data.py::test_schema - AssertionError: failing colu...",
+        "1 failed, 2 passed, 30 warnings in 1.10s"])
+    shown = vcs._log_tail(log, pytest=True)
+    assert shown[0].endswith("failing columns: ['a', 'b']")
+    assert shown[-1].startswith("1 failed, 2 passed")
+    assert not any("noise" in line for line in shown)
+    assert vcs._log_tail("x\n" * 20 + "last", pytest=False)[-1] == "last"
+
+
 def test_dvc_pointer_holds_the_md5_of_the_raw_bytes(tmp_path):
     """Protects: the lesson's reading of a DVC 3 pointer (md5 of the bytes, `hash: md5`)
     and the remote layout files/md5/xx/rest that exercise 2 computes."""
