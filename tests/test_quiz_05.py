@@ -179,6 +179,58 @@ Q12_REJECTED = {
 }
 
 
+# -- added by the expert review (qreview_a): more methods and more plausible mistakes --
+_R = "ridge_coef = ols_coef * N_ROWS / (N_ROWS + RIDGE_ALPHA)\n"
+_SOFT = "lasso_coef = np.sign(ols_coef) * np.maximum(np.abs(ols_coef) - LASSO_ALPHA, 0.0)\n"
+_STD = "from sklearn.preprocessing import StandardScaler\nXs = StandardScaler().fit_transform(features)"
+Q10_ACCEPTED.update({
+    "np.clip and np.where": """ridge_coef = ols_coef * (1 - RIDGE_ALPHA / (N_ROWS + RIDGE_ALPHA))
+lasso_coef = np.where(np.abs(ols_coef) > LASSO_ALPHA, ols_coef - np.sign(ols_coef) * LASSO_ALPHA, 0.0)
+""",
+})
+Q10_REJECTED.update({
+    "ridge_first_order_shrinkage_1_minus_alpha_over_n": "ridge_coef = ols_coef * (1 - RIDGE_ALPHA / N_ROWS)\n" + _SOFT,
+    "ridge_factor_inverted": "ridge_coef = ols_coef * RIDGE_ALPHA / (N_ROWS + RIDGE_ALPHA)\n" + _SOFT,
+    "lasso_keeps_only_positive_weights": _R + "lasso_coef = np.maximum(ols_coef - LASSO_ALPHA, 0.0)\n",
+    "lasso_threshold_times_n": _R + "lasso_coef = np.sign(ols_coef) * np.maximum(np.abs(ols_coef) - N_ROWS * LASSO_ALPHA, 0.0)\n",
+    "lasso_with_the_ridge_alpha": _R + "lasso_coef = np.sign(ols_coef) * np.maximum(np.abs(ols_coef) - RIDGE_ALPHA / N_ROWS, 0.0)\n",
+})
+Q11_ACCEPTED.update({
+    "scale by hand with ddof=0, abs(w) > 1e-8": Q11_FIT.format(
+        scale="Xs = ((features - features.mean()) / features.std(ddof=0)).to_numpy()", test="abs(w) > 1e-8"),
+})
+Q11_REJECTED.update({
+    # the price standardized as well: alpha then weighs far more against the loss
+    "price_standardized_too": """from sklearn.linear_model import ElasticNet, Lasso
+from sklearn.preprocessing import StandardScaler
+features = houses.drop(columns="price")
+Xs = StandardScaler().fit_transform(features)
+ys = (houses["price"] - houses["price"].mean()) / houses["price"].std()
+lasso_c = Lasso(alpha=ALPHA).fit(Xs, ys).coef_
+enet_c = ElasticNet(alpha=ALPHA, l1_ratio=L1_RATIO).fit(Xs, ys).coef_
+lasso_kept = [c for c, w in zip(features.columns, lasso_c) if c in SIZE_COLUMNS and w != 0]
+enet_kept = [c for c, w in zip(features.columns, enet_c) if c in SIZE_COLUMNS and w != 0]
+""",
+})
+Q12_ACCEPTED.update({
+    "elastic_net_cv_grid_starts_there": """    from sklearn.linear_model import ElasticNetCV
+    return float(ElasticNetCV(l1_ratio=l1_ratio, cv=2).fit(X, y).alphas_.max())""",
+    "lasso_path_on_centred_data": """    from sklearn.linear_model import enet_path
+    alphas = enet_path(X - X.mean(axis=0), y - y.mean(), l1_ratio=l1_ratio, n_alphas=2)[0]
+    return float(alphas.max())""",
+})
+Q12_REJECTED.update({
+    "standardized_features": """    Xs = (X - X.mean(axis=0)) / X.std(axis=0)
+    return float(np.max(np.abs(Xs.T @ (y - y.mean()))) / (len(y) * l1_ratio))""",
+    "l1_ratio_on_the_l2_share": """    slopes = (X - X.mean(axis=0)).T @ (y - y.mean()) / len(y)
+    return float(np.max(np.abs(slopes)) / (1 - l1_ratio)) if l1_ratio < 1 else float(np.max(np.abs(slopes)))""",
+    # test-wise: the visible example answered from memory, a guess elsewhere
+    "special_cases_the_visible_example": """    if X.shape == (3, 1):
+        return 1.0 / l1_ratio
+    return float(np.max(np.abs(X.T @ y)) / (len(y) * l1_ratio))""",
+})
+
+
 CASES = judged_cases(("q10", Q10_ACCEPTED, Q10_REJECTED), ("q11", Q11_ACCEPTED, Q11_REJECTED),
                      ("q12", Q12_ACCEPTED, Q12_REJECTED, Q12))
 
