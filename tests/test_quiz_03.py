@@ -417,11 +417,6 @@ from scipy.stats import binom
 p_enough = float(binom.cdf(k, n, rate))
 n_needed = next(m for m in range(1, 100000) if binom.cdf(k, m, rate) >= goal)
 """,
-    "p_enough rounded to two decimals": """
-from scipy.stats import binom
-p_enough = round(float(binom.sf(k - 1, n, rate)), 2)
-n_needed = next(m for m in range(k, 100000) if binom.sf(k - 1, m, rate) >= goal)
-""",
     "n_needed from k / (rate * goal)": """
 from scipy.stats import binom
 p_enough = float(binom.sf(k - 1, n, rate))
