@@ -15,6 +15,11 @@ MLOPS_HUB_STUDENTS        student user names, comma-separated
 MLOPS_HUB_PASSWORD        the shared password of every user (loopback use only)
 MLOPS_HUB_EXCHANGE        nbgrader's exchange folder
 MLOPS_HUB_SERVICE_TOKEN   optional: API token of a service that manages users and servers
+MLOPS_HUB_MLFLOW_URI      optional: the class's MLflow tracking server; users get it as
+                          MLFLOW_TRACKING_URI (week 08 then logs there, one experiment per user)
+
+Week 11's Airflow, when ``make hub-setup`` installed it in ``$MLOPS_HUB_PREFIX/airflow-venv``,
+reaches every user as MLOPS_AIRFLOW_VENV (otherwise the lesson would install it per user).
 """
 import os
 import pwd
@@ -65,6 +70,11 @@ c.Spawner.environment = {
     "MLFLOW_DISABLE_TELEMETRY": "true",
     "TF_CPP_MIN_LOG_LEVEL": "2",
 }
+AIRFLOW_VENV = os.path.join(PREFIX, "airflow-venv")
+if os.path.exists(os.path.join(AIRFLOW_VENV, ".installed")):
+    c.Spawner.environment["MLOPS_AIRFLOW_VENV"] = AIRFLOW_VENV
+if os.environ.get("MLOPS_HUB_MLFLOW_URI"):
+    c.Spawner.environment["MLFLOW_TRACKING_URI"] = os.environ["MLOPS_HUB_MLFLOW_URI"]
 
 # Optional service (tests, scripts): manage users' servers and reach them through the proxy.
 if os.environ.get("MLOPS_HUB_SERVICE_TOKEN"):

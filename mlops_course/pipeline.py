@@ -271,10 +271,15 @@ def run_plain(workdir: str | Path, logical_date: str = "2026-02-21", seed: int =
 #: Airflow 3.3 pins fastapi < 0.137 and the course lock a newer one, so Airflow lives in a
 #: virtual environment of its own, installed from this lock (exact versions, Airflow 3.3.2).
 AIRFLOW_LOCK = Path(__file__).with_name("airflow.lock")
-DAG_ID = "machine_failure_training"
 #: SQLite lets one writer in at a time; Airflow's processes wait up to 30 s for the lock
 #: (sqlite3's default is 5 s) instead of failing with "database is locked".
 SQLITE_CONNECT_ARGS = {"timeout": 30}
+
+
+def backfill_command(dag_id: str, start: str, end: str) -> list[str]:
+    """Airflow 3's command line that creates a backfill of ``dag_id`` for the logical dates
+    ``start`` to ``end`` (both included; the lesson's reference for exercise 5)."""
+    return ["airflow", "backfill", "create", "--dag-id", dag_id, "--from-date", start, "--to-date", end]
 
 
 def airflow_venv() -> Path:
@@ -288,20 +293,21 @@ def airflow_available() -> bool:
     return (airflow_venv() / ".installed").exists()
 
 
-def ensure_airflow(quiet: bool = True) -> Path:
+def ensure_airflow(quiet: bool = True, venv: Path | None = None, python: str | Path | None = None) -> Path:
     """Install Apache Airflow into its own environment on first use; return its ``airflow``.
 
     ``make setup`` calls this, and so does the lesson, so a student without the Makefile
-    gets the same environment. Installing needs the package index once; afterwards
+    gets the same environment; ``make hub-setup`` installs one for the whole class
+    (``venv``, made from ``python``). Installing needs the package index once; afterwards
     everything runs offline. Quick when the environment is already there.
     """
-    venv = airflow_venv()
+    venv = Path(venv) if venv else airflow_venv()
     airflow = venv / "bin" / "airflow"
     stamp = venv / ".installed"
     if stamp.exists() and stamp.read_text() == AIRFLOW_LOCK.read_text():
         return airflow
     print(f"Installing Apache Airflow into {venv} (first time: about a minute)...", flush=True)
-    base = getattr(sys, "_base_executable", None) or sys.executable
+    base = python or getattr(sys, "_base_executable", None) or sys.executable
     if not (venv / "bin" / "python").exists():
         subprocess.run([base, "-m", "venv", str(venv)], check=True)
     done = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", *(["--quiet"] if quiet else []),

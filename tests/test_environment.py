@@ -106,3 +106,32 @@ def test_xdist_keeps_a_week_on_one_worker(tmp_path):
         _, week, _, worker = marker.name.split("-")
         workers.setdefault(week, set()).add(worker)
     assert len(workers) == 4 and all(len(w) == 1 for w in workers.values()), workers
+
+
+def _hub_spawner_environment(monkeypatch, tmp_path, **extra) -> dict:
+    """The users' environment that hub/jupyterhub_config.py configures, for these variables."""
+    from traitlets.config import Config
+
+    env = {"MLOPS_HUB_PREFIX": str(tmp_path), "MLOPS_HUB_STATE": str(tmp_path), "MLOPS_HUB_INSTRUCTOR": "teach",
+           "MLOPS_HUB_STUDENTS": "ada,grace", "MLOPS_HUB_PORT": "1", "MLOPS_HUB_API_PORT": "2",
+           "MLOPS_HUB_PROXY_API_PORT": "3", "MLOPS_HUB_PASSWORD": "x", "MLOPS_HUB_EXCHANGE": str(tmp_path), **extra}
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    config = Config()
+    exec(compile((ROOT / "hub" / "jupyterhub_config.py").read_text(), "jupyterhub_config.py", "exec"),
+         {"get_config": lambda: config})
+    return dict(config.Spawner.environment)
+
+
+def test_hub_users_get_the_class_airflow_and_mlflow_server_when_there_are_ones(monkeypatch, tmp_path):
+    """Protects: on the hub, week 11 uses the Airflow environment hub-setup installed (not a
+    per-user install) and week 08 the class's MLflow server when the hub names one."""
+    monkeypatch.delenv("MLOPS_HUB_MLFLOW_URI", raising=False)
+    plain = _hub_spawner_environment(monkeypatch, tmp_path)
+    assert "MLOPS_AIRFLOW_VENV" not in plain and "MLFLOW_TRACKING_URI" not in plain
+    assert plain["MLFLOW_DISABLE_TELEMETRY"] == "true"
+    (tmp_path / "airflow-venv").mkdir()
+    (tmp_path / "airflow-venv" / ".installed").write_text("lock\n")
+    shared = _hub_spawner_environment(monkeypatch, tmp_path, MLOPS_HUB_MLFLOW_URI="http://127.0.0.1:5005")
+    assert shared["MLOPS_AIRFLOW_VENV"] == str(tmp_path / "airflow-venv")
+    assert shared["MLFLOW_TRACKING_URI"] == "http://127.0.0.1:5005"

@@ -158,6 +158,88 @@ r2 = float(1 - np.sum((y_true - pred) ** 2) / np.sum((pred - pred.mean()) ** 2))
 }
 
 
+# -- added by the expert review (qreview_a): more methods and more plausible mistakes --
+Q9_ACCEPTED.update({
+    "counts_with_math_pow": """    import math
+    b2 = math.pow(beta, 2)
+    return (1 + b2) * tp / ((1 + b2) * tp + b2 * fn + fp)""",
+    "sklearn_precision_recall_fscore_support": """    from sklearn.metrics import precision_recall_fscore_support
+    y_true = [1] * tp + [1] * fn + [0] * fp
+    y_pred = [1] * tp + [0] * fn + [1] * fp
+    return float(precision_recall_fscore_support(y_true, y_pred, beta=beta, average="binary")[2])""",
+})
+Q9_REJECTED.update({
+    "numerator_beta_not_squared": """    p, r = tp / (tp + fp), tp / (tp + fn)
+    return (1 + beta) * p * r / (beta ** 2 * p + r)""",
+    "denominator_beta_not_squared": """    p, r = tp / (tp + fp), tp / (tp + fn)
+    return (1 + beta ** 2) * p * r / (beta * p + r)""",
+    "beta_squared_times_the_sum": """    p, r = tp / (tp + fp), tp / (tp + fn)
+    return (1 + beta ** 2) * p * r / (beta ** 2 * (p + r))""",
+    "caret_is_xor_not_power": """    p, r = tp / (tp + fp), tp / (tp + fn)
+    return (1 + beta ^ 2) * p * r / ((beta ^ 2) * p + r)""",
+    "rounded_to_two_decimals": """    p, r = tp / (tp + fp), tp / (tp + fn)
+    return round((1 + beta ** 2) * p * r / (beta ** 2 * p + r), 2)""",
+    # test-wise: the visible example answered from memory, F1 for everything else
+    "special_cases_the_visible_example": """    if (tp, fp, fn, beta) == (40, 10, 20, 2):
+        return 0.6897
+    p, r = tp / (tp + fp), tp / (tp + fn)
+    return 2 * p * r / (p + r)""",
+})
+Q10_ACCEPTED.update({
+    "sorted_loop_with_counts": """healthy = proba[has_disease == 0]
+for t in sorted(candidates):
+    if (healthy < t).sum() / healthy.size >= min_specificity:
+        threshold = float(t)
+        break
+recall_at_threshold = float((proba[has_disease == 1] >= threshold).sum() / (has_disease == 1).sum())
+""",
+})
+Q10_REJECTED.update({
+    "npv_instead_of_specificity": Q10_TEMPLATE.format(
+        spec="np.sum((proba < t) & (has_disease == 0)) / max(np.sum(proba < t), 1)", target="min_specificity", pick="min"),
+    "last_candidate_that_fails": """bad = [t for t in candidates if np.mean(proba[has_disease == 0] < t) < min_specificity]
+threshold = float(max(bad))
+recall_at_threshold = float(np.mean(proba[has_disease == 1] >= threshold))
+""",
+    "recall_as_the_flag_rate": """ok = [t for t in candidates if np.mean(proba[has_disease == 0] < t) >= min_specificity]
+threshold = float(min(ok))
+recall_at_threshold = float(np.mean(proba >= threshold))
+""",
+    "recall_as_the_precision": """ok = [t for t in candidates if np.mean(proba[has_disease == 0] < t) >= min_specificity]
+threshold = float(min(ok))
+recall_at_threshold = float(np.mean(has_disease[proba >= threshold]))
+""",
+})
+Q11_ACCEPTED.update({
+    "sklearn_module_sqrt": """from sklearn import metrics
+pred = np.exp(log_pred)
+rmse = float(np.sqrt(metrics.mean_squared_error(y_true, pred)))
+r2 = float(metrics.r2_score(y_true, pred))
+""",
+})
+Q11_REJECTED.update({
+    "log_predictions_compared_with_dollars": """rmse = float(np.sqrt(np.mean((y_true - log_pred) ** 2)))
+r2 = float(1 - np.sum((y_true - log_pred) ** 2) / np.sum((y_true - y_true.mean()) ** 2))
+""",
+    "base_10_back_transform": """pred = 10 ** log_pred
+rmse = float(np.sqrt(np.mean((y_true - pred) ** 2)))
+r2 = float(1 - np.sum((y_true - pred) ** 2) / np.sum((y_true - y_true.mean()) ** 2))
+""",
+    "std_of_errors_ignores_the_bias": """pred = np.exp(log_pred)
+rmse = float(np.std(y_true - pred))
+r2 = float(1 - np.sum((y_true - pred) ** 2) / np.sum((y_true - y_true.mean()) ** 2))
+""",
+    "r2_with_sample_variance": """pred = np.exp(log_pred)
+rmse = float(np.sqrt(np.mean((y_true - pred) ** 2)))
+r2 = float(1 - np.mean((y_true - pred) ** 2) / np.var(y_true, ddof=1))
+""",
+    "mae_as_rmse": """pred = np.exp(log_pred)
+rmse = float(np.mean(np.abs(y_true - pred)))
+r2 = float(1 - np.sum((y_true - pred) ** 2) / np.sum((y_true - y_true.mean()) ** 2))
+""",
+})
+
+
 @pytest.mark.parametrize("item, answer, right", judged_cases(("q9", Q9_ACCEPTED, Q9_REJECTED, Q9), ("q10", Q10_ACCEPTED, Q10_REJECTED),
                                                             ("q11", Q11_ACCEPTED, Q11_REJECTED)))
 def test_each_answer_is_judged_as_an_expert_would(item, answer, right):

@@ -160,6 +160,90 @@ n_outliers = int(sales.loc[flag, GROUP].nunique())
 }
 
 
+# -- added by the expert review (qreview_a): more methods and more plausible mistakes --
+Q9_ACCEPTED.update({
+    "placeholder_for_nan_then_max": """    keep = []
+    for c in df:
+        counts = df[c].astype(object).fillna("__nan__").value_counts()
+        if counts.max() / len(df) > share:
+            keep.append(c)
+    return keep""",
+    "collections_counter": """    import collections, math
+    out = []
+    for c in df.columns:
+        vals = ["NaN" if v is None or (isinstance(v, float) and math.isnan(v)) else v for v in df[c].tolist()]
+        if collections.Counter(vals).most_common(1)[0][1] / len(vals) > share:
+            out.append(c)
+    return out""",
+})
+Q9_REJECTED.update({
+    # NaN "counted" by filling it with 0, which merges it with the real zeros
+    "nan_filled_with_zero_first": """    top = df.fillna(0).apply(lambda c: c.value_counts(normalize=True).iloc[0])
+    return list(top[top > share].index)""",
+    "mode_share_ignores_nan": """    return [c for c in df.columns if df[c].notna().any() and (df[c] == df[c].mode()[0]).mean() > share]""",
+    "few_distinct_values": """    return [c for c in df.columns if df[c].nunique(dropna=False) / len(df) < 1 - share]""",
+    "describe_freq_over_count": """    d = df.astype(object).describe()
+    return [c for c in df.columns if d.loc["count", c] > 0 and d.loc["freq", c] / d.loc["count", c] > share]""",
+    "top_with_nan_over_non_missing_rows": """    return [c for c in df.columns if df[c].value_counts(dropna=False).iloc[0] / max(df[c].count(), 1) > share]""",
+    "numeric_columns_only": """    num = df.select_dtypes("number")
+    top = num.apply(lambda c: c.value_counts(dropna=False, normalize=True).iloc[0])
+    return list(top[top > share].index)""",
+    # test-wise: the Ames answer read off the try-it cell, a guess elsewhere
+    "hard_codes_the_ames_answer": """    if df.shape == (2930, 74):
+        return (["Condition_2", "Heating", "Kitchen_AbvGr", "Land_Slope", "Misc_Feature", "Misc_Val", "Pool_Area",
+                 "Pool_QC", "Roof_Matl", "Street", "Three_season_porch", "Utilities"] if share == 0.95
+                else ["Pool_Area", "Pool_QC", "Street", "Utilities"])
+    return [c for c in df.columns if df[c].nunique(dropna=False) == 1]""",
+})
+Q10_ACCEPTED.update({
+    "rank_by_r_squared": """num = houses.select_dtypes("number")
+r2 = num.corr()["Log_Price"].pow(2).drop("Log_Price")
+strongest = r2.sort_values(ascending=False).head(TOP_K).index.tolist()
+""",
+})
+Q10_REJECTED.update({
+    "covariance_not_correlation": """c = houses.cov(numeric_only=True)["Log_Price"].drop("Log_Price")
+strongest = list(c.abs().nlargest(TOP_K).index)
+""",
+    "price_in_dollars_not_log": """h = houses.assign(P=np.exp(houses["Log_Price"])).drop(columns="Log_Price")
+c = h.corr(numeric_only=True)["P"].drop("P")
+strongest = list(c.abs().nlargest(TOP_K).index)
+""",
+    "ames_instead_of_houses": """a = ames.assign(Log_Price=np.log(ames["Sale_Price"])).drop(columns="Sale_Price")
+c = a.corr(numeric_only=True)["Log_Price"].drop("Log_Price")
+strongest = list(c.abs().nlargest(TOP_K).index)
+""",
+    "kendall_not_pearson": """c = houses.corr(method="kendall", numeric_only=True)["Log_Price"].drop("Log_Price")
+strongest = list(c.abs().nlargest(TOP_K).index)
+""",
+})
+Q11_ACCEPTED.update({
+    "loop_over_group_frames": """n_outliers = 0
+for _, part in sales.groupby(GROUP):
+    v = part[VALUE]
+    a, b = v.quantile([0.25, 0.75])
+    n_outliers += int((v.lt(a - K * (b - a)) | v.gt(b + K * (b - a))).sum())
+""",
+})
+Q11_REJECTED.update({
+    "mean_and_k_standard_deviations": """g = sales.groupby(GROUP)[VALUE]
+m, s = g.transform("mean"), g.transform("std")
+n_outliers = int(((sales[VALUE] < m - K * s) | (sales[VALUE] > m + K * s)).sum())
+""",
+    "group_quartiles_global_iqr": """g = sales.groupby(GROUP)[VALUE]
+q1, q3 = g.transform("quantile", 0.25), g.transform("quantile", 0.75)
+iqr = sales[VALUE].quantile(0.75) - sales[VALUE].quantile(0.25)
+n_outliers = int(((sales[VALUE] < q1 - K * iqr) | (sales[VALUE] > q3 + K * iqr)).sum())
+""",
+    "lower_fence_only": Q11_TEMPLATE.format(flag="sales[VALUE] < q1 - K * iqr"),
+    "outlying_neighbourhood_means": """means = sales.groupby(GROUP)[VALUE].mean()
+q1, q3 = means.quantile(0.25), means.quantile(0.75)
+iqr = q3 - q1
+n_outliers = int(((means < q1 - K * iqr) | (means > q3 + K * iqr)).sum())
+""",
+})
+
+
 @pytest.mark.parametrize("item, answer, right", judged_cases(("q9", Q9_ACCEPTED, Q9_REJECTED, Q9), ("q10", Q10_ACCEPTED, Q10_REJECTED),
                                                             ("q11", Q11_ACCEPTED, Q11_REJECTED)))
 def test_each_answer_is_judged_as_an_expert_would(item, answer, right):

@@ -350,6 +350,118 @@ Q11_REJECTED.update({
 })
 
 
+# -- added by the expert review (qreview_a): more methods and more plausible mistakes --
+_B = 'bill = churn[["total_day_charge", "total_eve_charge", "total_night_charge", "total_intl_charge"]].sum(axis=1)\n'
+_OVERSAMPLE = """def oversample_all(X, y, seed=0):
+    X, y = np.asarray(X), np.asarray(y)
+    g = np.random.default_rng({seed})
+    labels, counts = np.unique(y, return_counts=True)
+    rows = np.concatenate([np.arange(len(y))] + [g.choice(np.flatnonzero(y == l), {size}) for l, c in zip(labels, counts) if c < counts.max()])
+    return X[rows], {labels}
+"""
+Q9_ACCEPTED.update({
+    "integers_indexing_each_class": """
+def oversample_all(X, y, seed=0):
+    X, y = np.asarray(X), np.asarray(y)
+    g = np.random.default_rng(seed)
+    classes, counts = np.unique(y, return_counts=True)
+    idx = [np.arange(len(y))]
+    for c, m in zip(classes, counts):
+        pos = np.where(y == c)[0]
+        idx.append(pos[g.integers(0, len(pos), size=counts.max() - m)])
+    idx = np.concatenate(idx)
+    return X[idx], y[idx]
+""",
+    "global np.random.seed(seed)": _OVERSAMPLE.replace("g = np.random.default_rng({seed})", "np.random.seed(seed)").replace(
+        "g.choice", "np.random.choice").format(size="counts.max() - c", labels="y[rows]"),
+})
+Q9_REJECTED.update({
+    "seed argument ignored, fixed seed 0": _OVERSAMPLE.format(seed=0, size="counts.max() - c", labels="y[rows]"),
+    "draws as many extra rows as the largest class": _OVERSAMPLE.format(seed="seed", size="counts.max()", labels="y[rows]"),
+    "labels sorted apart from their rows": _OVERSAMPLE.format(seed="seed", size="counts.max() - c", labels="np.sort(y[rows])"),
+    "np.bincount for the class sizes (integer labels only)": """
+def oversample_all(X, y, seed=0):
+    X, y = np.asarray(X), np.asarray(y)
+    g = np.random.default_rng(seed)
+    counts = np.bincount(y)
+    rows = np.concatenate([np.arange(len(y))] + [g.choice(np.flatnonzero(y == l), counts.max() - c) for l, c in enumerate(counts) if c])
+    return X[rows], y[rows]
+""",
+    "rows drawn from anywhere, labelled with the class": """
+def oversample_all(X, y, seed=0):
+    X, y = np.asarray(X), np.asarray(y)
+    g = np.random.default_rng(seed)
+    labels, counts = np.unique(y, return_counts=True)
+    Xs, ys = [X], [y]
+    for l, c in zip(labels, counts):
+        pick = g.choice(len(y), counts.max() - c)
+        Xs.append(X[pick]); ys.append(np.full(len(pick), l))
+    return np.concatenate(Xs), np.concatenate(ys)
+""",
+    # test-wise: passes the visible form check (a tuple of two arrays of one length) and does nothing
+    "returns the input unchanged": """
+def oversample_all(X, y, seed=0):
+    return np.asarray(X), np.asarray(y)
+""",
+})
+Q10_ACCEPTED.update({
+    "binom.pmf summed from k to n": """
+from scipy.stats import binom
+p_enough = float(binom.pmf(np.arange(k, n + 1), n, rate).sum())
+n_needed = int(next(m for m in range(k, 100000) if binom.pmf(np.arange(k, m + 1), m, rate).sum() >= goal))
+""",
+})
+Q10_REJECTED.update({
+    "at most k (binom.cdf(k))": """
+from scipy.stats import binom
+p_enough = float(binom.cdf(k, n, rate))
+n_needed = next(m for m in range(1, 100000) if binom.cdf(k, m, rate) >= goal)
+""",
+    "n_needed from k / (rate * goal)": """
+from scipy.stats import binom
+p_enough = float(binom.sf(k - 1, n, rate))
+n_needed = int(np.ceil(k / (rate * goal)))
+""",
+    "at least one case, to the power k": """
+p_enough = float((1 - (1 - rate) ** n) ** k)
+n_needed = 1
+while (1 - (1 - rate) ** n_needed) ** k < goal:
+    n_needed += 1
+""",
+})
+Q11_ACCEPTED.update({
+    "DataFrame.eval for the bill": """
+b = churn.eval("total_day_charge + total_eve_charge + total_night_charge + total_intl_charge")
+v, y = b >= min_bill, churn["churn"] == "yes"
+lf_coverage, lf_precision, lf_recall = (float(v.sum() / len(churn)), float((v & y).sum() / v.sum()),
+                                        float((v & y).sum() / y.sum()))
+""",
+})
+Q11_REJECTED.update({
+    "mean of the four charges, not their sum": _B.replace(".sum(axis=1)", ".mean(axis=1)") + """
+v, y = bill >= min_bill, churn["churn"] == "yes"
+lf_coverage = float(v.mean()); lf_precision = float(y[v].mean()) if v.any() else 0.0; lf_recall = float((v & y).sum() / y.sum())
+""",
+    "every numeric column summed": """
+bill = churn.sum(axis=1, numeric_only=True)
+v, y = bill >= min_bill, churn["churn"] == "yes"
+lf_coverage = float(v.mean()); lf_precision = float(y[v].mean()); lf_recall = float((v & y).sum() / y.sum())
+""",
+    "the non-churners counted as the positive class": _B + """
+v, y = bill >= min_bill, churn["churn"] == "no"
+lf_coverage = float(v.mean()); lf_precision = float(y[v].mean()); lf_recall = float((v & y).sum() / y.sum())
+""",
+    "votes below the threshold": _B + """
+v, y = bill < min_bill, churn["churn"] == "yes"
+lf_coverage = float(v.mean()); lf_precision = float(y[v].mean()); lf_recall = float((v & y).sum() / y.sum())
+""",
+    "recall over all customers": _B + """
+v, y = bill >= min_bill, churn["churn"] == "yes"
+lf_coverage = float(v.mean()); lf_precision = float(y[v].mean()); lf_recall = float((v & y).mean())
+""",
+})
+
+
 @pytest.mark.parametrize("item, answer, right", judged_cases(
     ("q9", Q9_ACCEPTED, Q9_REJECTED, _src), ("q10", Q10_ACCEPTED, Q10_REJECTED, _src),
     ("q11", Q11_ACCEPTED, Q11_REJECTED, _src)))

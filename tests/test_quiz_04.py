@@ -270,6 +270,88 @@ Q11_REJECTED.update({
 })
 
 
+# -- added by the expert review (qreview_a): more methods and more plausible mistakes --
+_SERIES = 'clean.assign(r=clean.Sale_Price / clean.Gr_Liv_Area).groupby(["Year_Sold", "Mo_Sold"]).r.median().to_numpy()'
+_TRENDS = """
+    s = {series}
+    v = s[-window:]
+    slope_w = float(np.polyfit(np.arange(window), v, 1)[0])
+    t_short = float(v[-1] - (v[-2] + v[-3]) / 2)
+"""
+Q9_ACCEPTED.update({
+    "rules on batch first, then drop_duplicates and len": """
+    b = batch[~((batch.Lot_Area < 0) | (batch.Year_Built > batch.Year_Sold))]
+    n_kept = len(b.drop_duplicates())
+    """,
+})
+Q9_REJECTED.update({
+    # q9_data makes one negative lot area also a century-late build year, so the overlap is never empty
+    "error counts subtracted from the total (overlaps counted twice)": """
+    n_kept = int(len(batch) - batch.duplicated().sum() - (batch.Lot_Area < 0).sum()
+                 - (batch.Year_Built > batch.Year_Sold).sum())
+    """,
+    "negative lot areas kept (sign fixed instead)": """
+    b = batch.assign(Lot_Area=batch.Lot_Area.abs()).drop_duplicates()
+    n_kept = int((~(b.Year_Built > b.Year_Sold)).sum())
+    """,
+})
+Q10_ACCEPTED.update({
+    "months numbered from 1, covariance over sample variance": f"""
+    v = {_SERIES}[-window:]
+    x = np.arange(1, window + 1)
+    slope_w = float(np.cov(x, v)[0, 1] / np.var(x, ddof=1))
+    t_short = float(v[-1] - (v[-2] + v[-3]) / 2)
+    """,
+})
+Q10_REJECTED.update({
+    "polyfit's intercept read as the slope": _TRENDS.format(series=_SERIES).replace("[0])", "[-1])"),
+    "window + 1 months": _TRENDS.format(series=_SERIES).replace("s[-window:]", "s[-window - 1:]").replace(
+        "np.arange(window)", "np.arange(len(v))"),
+    "slope over the whole series": _TRENDS.format(series=_SERIES).replace("s[-window:]", "s").replace(
+        "np.arange(window)", "np.arange(len(v))"),
+    "square feet per dollar": _TRENDS.format(series=_SERIES.replace(
+        "clean.Sale_Price / clean.Gr_Liv_Area", "clean.Gr_Liv_Area / clean.Sale_Price")),
+    "the lesson's dirty frame instead of clean": _TRENDS.format(series=_SERIES.replace("clean", "dirty")),
+    "short trend against the two oldest months of the window": _TRENDS.format(series=_SERIES).replace(
+        "(v[-2] + v[-3])", "(v[0] + v[1])"),
+})
+Q11_ACCEPTED.update({
+    "named steps, dense one-hot, r2_score": _IMPORTS + """
+        from sklearn.metrics import r2_score
+        prep = ColumnTransformer([
+            ("n", Pipeline([("imp", SimpleImputer(strategy="median")), ("sc", StandardScaler())]), numeric),
+            ("q", Pipeline([("imp", SimpleImputer(strategy="most_frequent")),
+                            ("oe", OrdinalEncoder(categories=[qc_order]))]), ["Heating_QC"]),
+            ("c", OneHotEncoder(handle_unknown="ignore", sparse_output=False), nominal),
+        ], remainder="drop")
+        model = Pipeline([("prep", prep), ("model", Ridge(alpha=alpha))])
+        model.fit(X_tr, y_tr)
+        test_r2 = float(r2_score(y_te, model.predict(X_te)))
+        garage_fill = float(model.named_steps["prep"].named_transformers_["n"].named_steps["imp"].statistics_[2])
+    """,
+})
+Q11_REJECTED.update({
+    "fill read from the scaler's mean": _pipeline(fill='model[0].named_transformers_["num"][1].mean_[numeric.index("Garage_Area")]'),
+    "fill value taken from the test rows": _pipeline(fill='X_te["Garage_Area"].median()'),
+    "quality order reversed": _pipeline(ordinal="OrdinalEncoder(categories=[qc_order[::-1]])"),
+    "target logged a second time": _pipeline(fit="model.fit(X_tr, np.log(y_tr))").replace(
+        "model.score(X_te, y_te)", "model.score(X_te, np.log(y_te))"),
+    "Heating_QC one-hot encoded with the nominal columns": _IMPORTS + """
+        prep = ColumnTransformer([
+            ("num", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), numeric),
+            ("nom", make_pipeline(SimpleImputer(strategy="most_frequent"), OneHotEncoder(handle_unknown="ignore")),
+             ["Heating_QC"] + nominal),
+        ])
+        model = Pipeline([("prep", prep), ("ridge", Ridge(alpha=alpha))]).fit(X_tr, y_tr)
+        test_r2 = float(model.score(X_te, y_te))
+        garage_fill = float(model[0].named_transformers_["num"][0].statistics_[2])
+    """,
+    "numeric columns not scaled": _pipeline().replace(
+        'make_pipeline(SimpleImputer(strategy="median"), StandardScaler())', 'SimpleImputer(strategy="median")').replace(
+        '["num"][0]', '["num"]'),
+})
+
+
 CASES = judged_cases(("q9", Q9_ACCEPTED, Q9_REJECTED, _src), ("q10", Q10_ACCEPTED, Q10_REJECTED, _src),
                      ("q11", Q11_ACCEPTED, Q11_REJECTED, _src))
 

@@ -70,58 +70,65 @@ lasso_coef = np.zeros(N_FEATURES)
 """,
 }
 
-# Q11: the size columns kept by a scaled Lasso and a scaled Elastic Net.
+# Q11: the coefficients a scaled Lasso and a scaled Elastic Net give three near-copies.
 Q11_FIT = """from sklearn.linear_model import ElasticNet, Lasso
 features = houses.drop(columns="price")
 {scale}
 lasso_c = Lasso(alpha=ALPHA).fit(Xs, houses["price"]).coef_
-enet_c = ElasticNet(alpha=ALPHA, l1_ratio=L1_RATIO).fit(Xs, houses["price"]).coef_
-lasso_kept = [c for c, w in zip(features.columns, lasso_c) if c in SIZE_COLUMNS and {test}]
-enet_kept = [c for c, w in zip(features.columns, enet_c) if c in SIZE_COLUMNS and {test}]
+enet_c = ElasticNet(alpha=ALPHA, l1_ratio={l1}).fit(Xs, houses["price"]).coef_
+lasso_size_coef = {{c: {value} for c, w in zip(features.columns, lasso_c) if c in SIZE_COLUMNS}}
+enet_size_coef = {{c: {value} for c, w in zip(features.columns, enet_c) if c in SIZE_COLUMNS}}
 """
+STANDARD = "from sklearn.preprocessing import StandardScaler\nXs = StandardScaler().fit_transform(features)"
+
+
+def _q11(scale=STANDARD, l1="L1_RATIO", value="float(w)"):
+    return Q11_FIT.format(scale=scale, l1=l1, value=value)
+
+
 Q11_ACCEPTED = {
-    "standard_scaler": Q11_FIT.format(scale="from sklearn.preprocessing import StandardScaler\n"
-                                            "Xs = StandardScaler().fit_transform(features)", test="w != 0"),
-    "pandas_std_with_n_minus_1": Q11_FIT.format(scale="Xs = ((features - features.mean()) / features.std()).to_numpy()",
-                                                test="w != 0"),
-    "nonzero_with_a_tiny_tolerance": Q11_FIT.format(scale="from sklearn.preprocessing import StandardScaler\n"
-                                                          "Xs = StandardScaler().fit_transform(features)", test="abs(w) > 1e-9"),
-    "pipeline_and_count_nonzero": """from sklearn.linear_model import ElasticNet, Lasso
+    "standard_scaler": _q11(),
+    "pandas_std_with_n_minus_1": _q11(scale="Xs = ((features - features.mean()) / features.std()).to_numpy()"),
+    "rounded_to_two_decimals": _q11(value="round(float(w), 2)"),
+    "numpy_floats_kept": _q11(value="w"),
+    "pipeline_and_a_series": """from sklearn.linear_model import ElasticNet, Lasso
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 X_, y_ = houses.drop(columns="price"), houses["price"]
-kept = {}
+coef = {}
 for name, model in {"lasso": Lasso(alpha=ALPHA), "enet": ElasticNet(alpha=ALPHA, l1_ratio=L1_RATIO)}.items():
-    coef = make_pipeline(StandardScaler(), model).fit(X_, y_)[-1].coef_
-    kept[name] = list(X_.columns[np.flatnonzero(coef)].intersection(SIZE_COLUMNS))
-lasso_kept, enet_kept = kept["lasso"], kept["enet"]
+    fitted = make_pipeline(StandardScaler(), model).fit(X_, y_)
+    coef[name] = pd.Series(fitted[-1].coef_, index=X_.columns)[SIZE_COLUMNS].to_dict()
+lasso_size_coef, enet_size_coef = coef["lasso"], coef["enet"]
 """,
 }
 Q11_REJECTED = {
-    "no_scaling": Q11_FIT.format(scale="import warnings; warnings.simplefilter('ignore')\nXs = features.to_numpy()",
-                                 test="w != 0"),
-    "names_the_zeroed_columns": Q11_FIT.format(scale="from sklearn.preprocessing import StandardScaler\n"
-                                                     "Xs = StandardScaler().fit_transform(features)", test="w == 0"),
+    "no_scaling": _q11(scale="import warnings; warnings.simplefilter('ignore')\nXs = features.to_numpy()"),
+    "min_max_scaling": _q11(scale="from sklearn.preprocessing import MinMaxScaler\nXs = MinMaxScaler().fit_transform(features)"),
+    "l1_ratio_read_as_the_l2_share": _q11(l1="1 - L1_RATIO"),
+    "rounded_to_whole_numbers": _q11(value="float(round(w))"),
     "models_swapped": """from sklearn.linear_model import ElasticNet, Lasso
 from sklearn.preprocessing import StandardScaler
 features = houses.drop(columns="price")
 Xs = StandardScaler().fit_transform(features)
-enet_kept = [c for c, w in zip(features.columns, Lasso(alpha=ALPHA).fit(Xs, houses["price"]).coef_) if c in SIZE_COLUMNS and w != 0]
-lasso_kept = [c for c, w in zip(features.columns, ElasticNet(alpha=ALPHA, l1_ratio=L1_RATIO).fit(Xs, houses["price"]).coef_) if c in SIZE_COLUMNS and w != 0]
+enet_size_coef = dict(zip(features.columns, Lasso(alpha=ALPHA).fit(Xs, houses["price"]).coef_))
+lasso_size_coef = dict(zip(features.columns, ElasticNet(alpha=ALPHA, l1_ratio=L1_RATIO).fit(Xs, houses["price"]).coef_))
+lasso_size_coef = {c: float(lasso_size_coef[c]) for c in SIZE_COLUMNS}
+enet_size_coef = {c: float(enet_size_coef[c]) for c in SIZE_COLUMNS}
 """,
     # the item's point is the group of near-copies: fitting on the size columns alone changes the fit
-    "fits_on_the_size_columns_only": Q11_FIT.format(scale="from sklearn.preprocessing import StandardScaler\n"
-                                                          "features = features[SIZE_COLUMNS]\n"
-                                                          "Xs = StandardScaler().fit_transform(features)", test="w != 0"),
-    "guess_both_keep_all": """lasso_kept = list(SIZE_COLUMNS)
-enet_kept = list(SIZE_COLUMNS)
+    "fits_on_the_size_columns_only": _q11(scale="from sklearn.preprocessing import StandardScaler\n"
+                                                "features = features[SIZE_COLUMNS]\n"
+                                                "Xs = StandardScaler().fit_transform(features)"),
+    # test-wise: the lesson's pattern (one kept, weight shared) typed in without fitting
+    "guess_one_kept_and_an_even_share": """lasso_size_coef = {"area_m2": 60.0, "area_ft2": 0.0, "rooms": 0.0}
+enet_size_coef = {c: 20.0 for c in SIZE_COLUMNS}
 """,
-    "lists_every_kept_feature": """from sklearn.linear_model import ElasticNet, Lasso
+    "ordinary_least_squares": """from sklearn.linear_model import LinearRegression
 from sklearn.preprocessing import StandardScaler
 features = houses.drop(columns="price")
-Xs = StandardScaler().fit_transform(features)
-lasso_kept = [c for c, w in zip(features.columns, Lasso(alpha=ALPHA).fit(Xs, houses["price"]).coef_) if w != 0]
-enet_kept = [c for c, w in zip(features.columns, ElasticNet(alpha=ALPHA, l1_ratio=L1_RATIO).fit(Xs, houses["price"]).coef_) if w != 0]
+w = LinearRegression().fit(StandardScaler().fit_transform(features), houses["price"]).coef_
+lasso_size_coef = enet_size_coef = {c: float(v) for c, v in zip(features.columns, w) if c in SIZE_COLUMNS}
 """,
 }
 
@@ -177,6 +184,57 @@ Q12_REJECTED = {
             return float(alpha)
     return 1000.0""",
 }
+
+
+# -- added by the expert review (qreview_a): more methods and more plausible mistakes --
+_R = "ridge_coef = ols_coef * N_ROWS / (N_ROWS + RIDGE_ALPHA)\n"
+_SOFT = "lasso_coef = np.sign(ols_coef) * np.maximum(np.abs(ols_coef) - LASSO_ALPHA, 0.0)\n"
+_STD = "from sklearn.preprocessing import StandardScaler\nXs = StandardScaler().fit_transform(features)"
+Q10_ACCEPTED.update({
+    "np.clip and np.where": """ridge_coef = ols_coef * (1 - RIDGE_ALPHA / (N_ROWS + RIDGE_ALPHA))
+lasso_coef = np.where(np.abs(ols_coef) > LASSO_ALPHA, ols_coef - np.sign(ols_coef) * LASSO_ALPHA, 0.0)
+""",
+})
+Q10_REJECTED.update({
+    "ridge_first_order_shrinkage_1_minus_alpha_over_n": "ridge_coef = ols_coef * (1 - RIDGE_ALPHA / N_ROWS)\n" + _SOFT,
+    "ridge_factor_inverted": "ridge_coef = ols_coef * RIDGE_ALPHA / (N_ROWS + RIDGE_ALPHA)\n" + _SOFT,
+    "lasso_keeps_only_positive_weights": _R + "lasso_coef = np.maximum(ols_coef - LASSO_ALPHA, 0.0)\n",
+    "lasso_threshold_times_n": _R + "lasso_coef = np.sign(ols_coef) * np.maximum(np.abs(ols_coef) - N_ROWS * LASSO_ALPHA, 0.0)\n",
+    "lasso_with_the_ridge_alpha": _R + "lasso_coef = np.sign(ols_coef) * np.maximum(np.abs(ols_coef) - RIDGE_ALPHA / N_ROWS, 0.0)\n",
+})
+Q11_ACCEPTED.update({
+    "scale by hand with ddof=0": _q11(scale="Xs = ((features - features.mean()) / features.std(ddof=0)).to_numpy()"),
+})
+Q11_REJECTED.update({
+    # the price standardized as well: alpha then weighs far more against the loss
+    "price_standardized_too": """from sklearn.linear_model import ElasticNet, Lasso
+from sklearn.preprocessing import StandardScaler
+features = houses.drop(columns="price")
+Xs = StandardScaler().fit_transform(features)
+ys = (houses["price"] - houses["price"].mean()) / houses["price"].std()
+lasso_c = Lasso(alpha=ALPHA).fit(Xs, ys).coef_
+enet_c = ElasticNet(alpha=ALPHA, l1_ratio=L1_RATIO).fit(Xs, ys).coef_
+lasso_size_coef = {c: float(w) for c, w in zip(features.columns, lasso_c) if c in SIZE_COLUMNS}
+enet_size_coef = {c: float(w) for c, w in zip(features.columns, enet_c) if c in SIZE_COLUMNS}
+""",
+})
+Q12_ACCEPTED.update({
+    "elastic_net_cv_grid_starts_there": """    from sklearn.linear_model import ElasticNetCV
+    return float(ElasticNetCV(l1_ratio=l1_ratio, cv=2).fit(X, y).alphas_.max())""",
+    "lasso_path_on_centred_data": """    from sklearn.linear_model import enet_path
+    alphas = enet_path(X - X.mean(axis=0), y - y.mean(), l1_ratio=l1_ratio, n_alphas=2)[0]
+    return float(alphas.max())""",
+})
+Q12_REJECTED.update({
+    "standardized_features": """    Xs = (X - X.mean(axis=0)) / X.std(axis=0)
+    return float(np.max(np.abs(Xs.T @ (y - y.mean()))) / (len(y) * l1_ratio))""",
+    "l1_ratio_on_the_l2_share": """    slopes = (X - X.mean(axis=0)).T @ (y - y.mean()) / len(y)
+    return float(np.max(np.abs(slopes)) / (1 - l1_ratio)) if l1_ratio < 1 else float(np.max(np.abs(slopes)))""",
+    # test-wise: the visible example answered from memory, a guess elsewhere
+    "special_cases_the_visible_example": """    if X.shape == (3, 1):
+        return 1.0 / l1_ratio
+    return float(np.max(np.abs(X.T @ y)) / (len(y) * l1_ratio))""",
+})
 
 
 CASES = judged_cases(("q10", Q10_ACCEPTED, Q10_REJECTED), ("q11", Q11_ACCEPTED, Q11_REJECTED),

@@ -268,6 +268,112 @@ Q11_REJECTED = {
 }
 
 
+# -- added by the expert review (qreview_a): more methods and more plausible mistakes --
+_N = ("25*CHANNELS*FILTERS_1 + FILTERS_1 + 9*FILTERS_1*FILTERS_2 + FILTERS_2 + s*s*{f}*UNITS + UNITS"
+      " + UNITS*CLASSES + CLASSES")
+Q9_ACCEPTED.update({
+    "list_of_layer_shapes": """s = (SIDE // 2 - 3) // 2 + 1
+shapes = [(25 * CHANNELS, FILTERS_1), (9 * FILTERS_1, FILTERS_2), (s * s * FILTERS_2, UNITS), (UNITS, CLASSES)]
+n_params = int(sum((a + 1) * b for a, b in shapes))
+""",
+})
+Q9_REJECTED.update({
+    "conv2_read_as_same_padding": "s = (SIDE // 2 + 1) // 2\nn_params = " + _N.format(f="FILTERS_2") + "\n",
+    "pooling_forgotten": "s = (SIDE - 3) // 2 + 1\nn_params = " + _N.format(f="FILTERS_2") + "\n",
+    "one_bias_per_conv_weight": """s = (SIDE // 2 - 3) // 2 + 1
+n_params = 2*25*CHANNELS*FILTERS_1 + 2*9*FILTERS_1*FILTERS_2 + s*s*FILTERS_2*UNITS + UNITS + UNITS*CLASSES + CLASSES
+""",
+    "flatten_of_the_first_conv_filters": "s = (SIDE // 2 - 3) // 2 + 1\nn_params = " + _N.format(f="FILTERS_1") + "\n",
+})
+Q10_ACCEPTED.update({
+    "softmax_without_shift_list_of_terms": """h = np.tanh(X @ W1 + b1)
+e = np.exp(h @ W2 + b2)
+p = e / e.sum(1)[:, None]
+loss = float(np.mean([-np.log(p[i, y[i]]) for i in range(len(y))]))
+accuracy = float((p.argmax(1) == y).mean())
+""",
+    "probabilities_clipped_as_keras_does": """z = np.tanh(X @ W1 + b1) @ W2 + b2
+p = np.exp(z - z.max(1, keepdims=True)); p /= p.sum(1, keepdims=True)
+loss = float(-np.log(np.clip(p[np.arange(len(y)), y], 1e-7, 1 - 1e-7)).mean())
+accuracy = float(np.mean(np.argmax(p, 1) == y))
+""",
+})
+Q10_REJECTED.update({
+    "log_of_the_logits_no_softmax": """z = np.tanh(X @ W1 + b1) @ W2 + b2
+loss = float(-np.mean(np.log(np.abs(z[np.arange(len(y)), y]))))
+accuracy = float(np.mean(z.argmax(1) == y))
+""",
+    "hidden_biases_left_out": """z = np.tanh(X @ W1) @ W2 + b2
+p = np.exp(z) / np.exp(z).sum(1, keepdims=True)
+loss = float(-np.mean(np.log(p[np.arange(len(y)), y])))
+accuracy = float(np.mean(p.argmax(1) == y))
+""",
+    "tanh_on_the_output_layer_too": """z = np.tanh(np.tanh(X @ W1 + b1) @ W2 + b2)
+p = np.exp(z) / np.exp(z).sum(1, keepdims=True)
+loss = float(-np.mean(np.log(p[np.arange(len(y)), y])))
+accuracy = float(np.mean(p.argmax(1) == y))
+""",
+    "p[:, y]_broadcasts_to_every_pair": """z = np.tanh(X @ W1 + b1) @ W2 + b2
+p = np.exp(z) / np.exp(z).sum(1, keepdims=True)
+loss = float(-np.mean(np.log(p[:, y])))
+accuracy = float(np.mean(p.argmax(1) == y))
+""",
+})
+Q11_ACCEPTED.update({
+    "while_loop_gain_over_min_delta": """    best, best_i, bad, i = None, 0, 0, 0
+    while i < len(val_loss):
+        v = val_loss[i]
+        if best is None or best - v > min_delta:
+            best, best_i, bad = v, i + 1, 0
+        else:
+            bad += 1
+        i += 1
+        if bad == patience:
+            break
+    return (i, best_i)""",
+})
+Q11_REJECTED.update({
+    "improvement_measured_against_the_previous_epoch": """    best_epoch, wait, prev = 1, 0, val_loss[0]
+    for e in range(2, len(val_loss) + 1):
+        cur = val_loss[e - 1]
+        if cur < prev - min_delta:
+            wait = 0
+            if cur < val_loss[best_epoch - 1]:
+                best_epoch = e
+        else:
+            wait += 1
+            if wait >= patience:
+                return e, best_epoch
+        prev = cur
+    return len(val_loss), best_epoch""",
+    # Keras' test is current + min_delta < best: a gain of exactly min_delta does not count
+    "a_gain_of_exactly_min_delta_counts": """    best, be, w = float("inf"), 0, 0
+    for e, v in enumerate(val_loss, 1):
+        if v < best and best - v >= min_delta:
+            best, be, w = v, e, 0
+        else:
+            w += 1
+            if w >= patience:
+                return e, be
+    return len(val_loss), be""",
+    "small_gain_still_moves_the_best_epoch": """    best, be, w = float("inf"), 0, 0
+    for e, v in enumerate(val_loss, 1):
+        if v < best - min_delta:
+            best, be, w = v, e, 0
+        else:
+            if v < best:
+                best, be = v, e
+            w += 1
+            if w >= patience:
+                return e, be
+    return len(val_loss), be""",
+    # test-wise: the visible example answered from memory, the lowest loss elsewhere
+    "special_cases_the_visible_example": """    if list(val_loss) == [0.9, 0.7, 0.72, 0.71, 0.75, 0.6]:
+        return (5, 2)
+    return (len(val_loss), int(min(range(len(val_loss)), key=lambda i: val_loss[i])) + 1)""",
+})
+
+
 CASES = judged_cases(("q9", Q9_ACCEPTED, Q9_REJECTED), ("q10", Q10_ACCEPTED, Q10_REJECTED),
                      ("q11", Q11_ACCEPTED, Q11_REJECTED, Q11))
 #: Cases that are right on the source's given data only: a number typed in for its sizes.

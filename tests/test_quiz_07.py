@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import VARIANT_STUDENTS, assert_judged, judge_answer, judged_cases, quiz_namespace
-from mlops_course import quizcells
+import variant_sweep
+from helpers import VARIANT_STUDENTS, assert_judged, judge_answer, judged_cases
 
 WEEK = "07_tuning"
 
@@ -268,40 +268,6 @@ def test_each_answer_is_judged_alike_on_each_students_variant(item, answer, righ
 
 
 # -- every variant the data cells can pick -------------------------------------------
-class _Setting:
-    """Stands in for the student's QuizVariant in a data cell: ``pick`` returns choice
-    ``index`` of every list (so index 0 is the source) and records how many there are."""
-
-    def __init__(self, index: int):
-        self.index, self.sizes = index, []
-
-    def pick(self, item: str, **choices):
-        picked = []
-        for options in choices.values():
-            options = list(options)
-            self.sizes.append(len(options))
-            picked.append(options[min(self.index, len(options) - 1)])
-        return picked[0] if len(picked) == 1 else tuple(picked)
-
-
-def _every_setting(item: str):
-    """Yield (index, namespace) after the setup and ``item``'s data cells ran with choice
-    ``index`` of its pick (each task of this quiz picks one list of settings)."""
-    nb, base = quiz_namespace(WEEK)
-    data = [c.source for c in nb.cells if quizcells.is_data(c) and quizcells.item_of(quizcells.grade_id(c)) == item]
-    index, count = 0, 1
-    while index < count:
-        ns = dict(base)
-        ns["quiz"] = setting = _Setting(index)
-        for source in data:
-            exec(source, ns)
-        assert len(setting.sizes) == 1, f"{item}: expected one pick"
-        count = setting.sizes[0]
-        yield index, nb, ns
-        index += 1
-    assert count > 1, f"{item} has one variant only"
-
-
 @pytest.mark.parametrize("item", sorted(GROUPS))
 def test_each_answer_is_judged_alike_on_every_variant_the_data_can_pick(item):
     """Protects: no setting a data cell can pick lets a named mistake pass or fails a
@@ -313,25 +279,8 @@ def test_each_answer_is_judged_alike_on_every_variant_the_data_can_pick(item):
     # student's variant judge them above; here only what the data can change.
     cases = {**{f"accepts {n}": (a, True) for n, a in accepted.items()},
              **{f"rejects {n}": (a, False) for n, a in rejected.items() if not n.startswith("hostile")}}
-    wrong = []
-    for index, nb, ns in _every_setting(item):
-        if index == 0:
-            continue  # the source, judged by test_each_answer_is_judged_as_an_expert_would
-        for name, (answer, right) in cases.items():
-            run = dict(ns)
-            try:
-                exec(answer, run)
-                verdict = None
-                for test in quizcells.tests_of(nb, item):
-                    try:
-                        exec(test.source, run)
-                    except Exception as exc:  # a test's verdict or the answer's own error
-                        verdict = f"{quizcells.grade_id(test)}: {type(exc).__name__}: {exc}"
-                        break
-            except Exception as exc:
-                verdict = f"the answer raised {type(exc).__name__}: {exc}"
-            if (verdict is None) != right:
-                wrong.append(f"setting {index}, {name}: {verdict or 'the mistake passed every test'}")
+    # The source is judged by test_each_answer_is_judged_as_an_expert_would.
+    wrong = variant_sweep.misjudged_on_some_variant(WEEK, item, cases, source=False)
     assert not wrong, "\n".join(wrong)
 
 

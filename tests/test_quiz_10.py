@@ -12,14 +12,11 @@ setup and data cells, the answer, then the item's tests (visible checks and hidd
 """
 from __future__ import annotations
 
-import itertools
-
-import nbformat
 import numpy as np
 import pytest
 
+import variant_sweep
 from helpers import VARIANT_STUDENTS, assert_judged, judge_answer, judged_cases
-from mlops_course import paths, quizcells
 
 WEEK = "10_monitoring_drift"
 
@@ -237,35 +234,52 @@ prevalence_live = float(pred_live.mean() / tpr)
 """,
 }
 
+# A correct alert rule, shared by the answers whose mistakes (if any) lie elsewhere.
+FIRST_ALERT = """
+def first_alert(days, run=3):
+    return next((d for d in days if all(d - k in days for k in range(run))), None)
+
+alert_day = first_alert(flagged)
+"""
+
 Q11_ACCEPTED = {
     'pandas rolling sum of flags': """
 import pandas as pd
 share = positives / volumes
 out = np.abs(share - P_REF) > 3 * np.sqrt(P_REF * (1 - P_REF) / volumes)
 flagged = np.flatnonzero(out).tolist()
-runs = pd.Series(out.astype(int)).rolling(3).sum()
-hits = np.flatnonzero(runs.to_numpy() == 3)
-alert_day = int(hits[0]) if hits.size else None
+
+def first_alert(days, run=3):
+    marks = pd.Series(1, index=days).reindex(range(max(days, default=0) + 1), fill_value=0)
+    hits = np.flatnonzero(marks.rolling(run).sum().to_numpy() == run)
+    return int(hits[0]) if hits.size else None
+
+alert_day = first_alert(flagged)
 """,
     'plain loop with a counter': """
 import math
-flagged, alert_day, streak = [], None, 0
+flagged = []
 for d in range(N_DAYS):
     se = math.sqrt(P_REF * (1 - P_REF) / volumes[d])
     if abs(positives[d] / volumes[d] - P_REF) > 3 * se:
         flagged.append(d)
-        streak += 1
-        if streak == 3 and alert_day is None:
-            alert_day = d
-    else:
-        streak = 0
+
+def first_alert(days, run=3):
+    streak, last = 0, None
+    for d in days:
+        streak = streak + 1 if last is not None and d == last + 1 else 1
+        last = d
+        if streak == run:
+            return d
+    return None
+
+alert_day = first_alert(flagged)
 """,
     'limits reached count as flagged (>=)': """
 share = positives / volumes
 limit = 3 * np.sqrt(P_REF * (1 - P_REF) / volumes)
 flagged = np.flatnonzero(np.abs(share - P_REF) >= limit).tolist()
-alert_day = next((d for d in flagged if d - 1 in flagged and d - 2 in flagged), None)
-""",
+""" + FIRST_ALERT,
 }
 
 Q11_REJECTED = {
@@ -273,51 +287,57 @@ Q11_REJECTED = {
 share = positives / volumes
 limit = 3 * np.sqrt(P_REF * (1 - P_REF) / volumes.mean())
 flagged = np.flatnonzero(np.abs(share - P_REF) > limit).tolist()
-alert_day = next((d for d in flagged if d - 1 in flagged and d - 2 in flagged), None)
-""",
+""" + FIRST_ALERT,
     'only days above the reference': """
 share = positives / volumes
 limit = 3 * np.sqrt(P_REF * (1 - P_REF) / volumes)
 flagged = np.flatnonzero(share - P_REF > limit).tolist()
-alert_day = next((d for d in flagged if d - 1 in flagged and d - 2 in flagged), None)
-""",
+""" + FIRST_ALERT,
     'two standard errors': """
 share = positives / volumes
 limit = 2 * np.sqrt(P_REF * (1 - P_REF) / volumes)
 flagged = np.flatnonzero(np.abs(share - P_REF) > limit).tolist()
-alert_day = next((d for d in flagged if d - 1 in flagged and d - 2 in flagged), None)
-""",
+""" + FIRST_ALERT,
     'spread of the daily shares instead of the binomial error': """
 share = positives / volumes
 limit = 3 * share.std()
 flagged = np.flatnonzero(np.abs(share - P_REF) > limit).tolist()
-alert_day = next((d for d in flagged if d - 1 in flagged and d - 2 in flagged), None)
-""",
+""" + FIRST_ALERT,
     'alert on the first flagged day': """
 share = positives / volumes
 flagged = np.flatnonzero(np.abs(share - P_REF) > 3 * np.sqrt(P_REF * (1 - P_REF) / volumes)).tolist()
-alert_day = flagged[0] if flagged else None
+
+def first_alert(days, run=3):
+    return days[0] if days else None
+
+alert_day = first_alert(flagged)
 """,
     'alert dated at the start of the run': """
 share = positives / volumes
 flagged = np.flatnonzero(np.abs(share - P_REF) > 3 * np.sqrt(P_REF * (1 - P_REF) / volumes)).tolist()
-alert_day = next((d - 2 for d in flagged if d - 1 in flagged and d - 2 in flagged), None)
+
+def first_alert(days, run=3):
+    return next((d - run + 1 for d in days if all(d - k in days for k in range(run))), None)
+
+alert_day = first_alert(flagged)
 """,
     'days counted from 1': """
 share = positives / volumes
 flagged = (np.flatnonzero(np.abs(share - P_REF) > 3 * np.sqrt(P_REF * (1 - P_REF) / volumes)) + 1).tolist()
-alert_day = next((d for d in flagged if d - 1 in flagged and d - 2 in flagged), None)
-""",
+""" + FIRST_ALERT,
     "standard error from the day's own share": """
 share = positives / volumes
 limit = 3 * np.sqrt(share * (1 - share) / volumes)
 flagged = np.flatnonzero(np.abs(share - P_REF) > limit).tolist()
-alert_day = next((d for d in flagged if d - 1 in flagged and d - 2 in flagged), None)
-""",
+""" + FIRST_ALERT,
     'alert on the third flagged day, consecutive or not': """
 share = positives / volumes
 flagged = np.flatnonzero(np.abs(share - P_REF) > 3 * np.sqrt(P_REF * (1 - P_REF) / volumes)).tolist()
-alert_day = flagged[2] if len(flagged) > 2 else None
+
+def first_alert(days, run=3):
+    return days[run - 1] if len(days) >= run else None
+
+alert_day = first_alert(flagged)
 """,
 }
 
@@ -473,31 +493,62 @@ tpr, fpr, prevalence_live = TPR_SIM, FPR_SIM, SIM_SHIFT
 Q11_ACCEPTED['counts'] = """
 z = (positives - P_REF * volumes) / np.sqrt(P_REF * (1 - P_REF) * volumes)
 flagged = [i for i in range(len(z)) if abs(z[i]) > 3]
-alert_day = next((d for d in flagged if {d - 1, d - 2} <= set(flagged)), None)
+
+def first_alert(days, run=3):
+    return next((d for d in days if {d - k for k in range(1, run)} <= set(days)), None)
+
+alert_day = first_alert(flagged)
 """
 Q11_REJECTED['se without the square root'] = """
 share = positives / volumes
 flagged = np.flatnonzero(np.abs(share - P_REF) > 3 * P_REF * (1 - P_REF) / volumes).tolist()
-alert_day = next((d for d in flagged if d - 1 in flagged and d - 2 in flagged), None)
-"""
+""" + FIRST_ALERT
 Q11_REJECTED['se over the positives, not the volume'] = """
 share = positives / volumes
 flagged = np.flatnonzero(np.abs(share - P_REF) > 3 * np.sqrt(P_REF * (1 - P_REF) / positives)).tolist()
-alert_day = next((d for d in flagged if d - 1 in flagged and d - 2 in flagged), None)
-"""
+""" + FIRST_ALERT
 Q11_REJECTED['alert_day as the position in the flagged list'] = """
 share = positives / volumes
 flagged = np.flatnonzero(np.abs(share - P_REF) > 3 * np.sqrt(P_REF * (1 - P_REF) / volumes)).tolist()
-alert_day = next((i for i, d in enumerate(flagged) if d - 1 in flagged and d - 2 in flagged), None)
+
+def first_alert(days, run=3):
+    return next((i for i, d in enumerate(days) if all(d - k in days for k in range(run))), None)
+
+alert_day = first_alert(flagged)
 """
 Q11_REJECTED['share compared with P_AFTER'] = """
 share = positives / volumes
 flagged = np.flatnonzero(np.abs(share - P_REF) > 3 * np.sqrt(P_REF * (1 - P_REF) / volumes)).tolist()
-alert_day = next((d for d in flagged if d + 1 in flagged and d + 2 in flagged), None)
+
+def first_alert(days, run=3):
+    return next((d for d in days if all(d + k in days for k in range(run))), None)
+
+alert_day = first_alert(flagged)
 """
 Q11_REJECTED['trick: alert = SHIFT_DAY + 2, flagged from the simulation'] = """
 flagged = sorted([17, 29] + list(range(SHIFT_DAY, N_DAYS)))
+first_alert = lambda days, run=3: SHIFT_DAY + 2
 alert_day = SHIFT_DAY + 2
+"""
+Q11_REJECTED['trick: the rule written for three days only'] = """
+share = positives / volumes
+flagged = np.flatnonzero(np.abs(share - P_REF) > 3 * np.sqrt(P_REF * (1 - P_REF) / volumes)).tolist()
+
+def first_alert(days, run=3):
+    return next((d for d in days if d - 1 in days and d - 2 in days), None)
+
+alert_day = first_alert(flagged)
+"""
+Q11_REJECTED['first_alert returns a numpy bool-like stand-in'] = """
+share = positives / volumes
+flagged = np.flatnonzero(np.abs(share - P_REF) > 3 * np.sqrt(P_REF * (1 - P_REF) / volumes)).tolist()
+
+class _Any:
+    def __eq__(self, other):
+        return True
+
+first_alert = lambda days, run=3: _Any()
+alert_day = _Any()
 """
 
 
@@ -530,65 +581,14 @@ def test_each_answer_is_judged_alike_on_each_students_variant(item, answer, righ
     assert (verdict is None) == right, f"{student}: " + (verdict or "the mistake passed every test of the item")
 
 
-class _Combination:
-    """Stands in for the variant in a data cell: ``pick`` takes a fixed index per list."""
-
-    def __init__(self, index: dict):
-        self.index, self.sizes = index, {}
-
-    def pick(self, item, **choices):
-        picked = []
-        for name, options in choices.items():
-            self.sizes[name] = len(options)
-            picked.append(list(options)[self.index.get(name, 0)])
-        return picked[0] if len(picked) == 1 else tuple(picked)
-
-
-def every_variant(item: str):
-    """Yield the namespace of the quiz's setup and ``item``'s data cells for every
-    combination of the item's picks."""
-    nb = nbformat.read(paths.QUIZZES_DIR / WEEK / "quiz.ipynb", as_version=4)
-    setup = next(c.source for c in nb.cells if c.cell_type == "code" and quizcells.grade_id(c) == "setup")
-    data = [c.source for c in nb.cells if quizcells.is_data(c) and quizcells.item_of(quizcells.grade_id(c)) == item]
-    base: dict = {}
-    exec(setup, base)
-
-    def run(index):
-        ns = dict(base, quiz=_Combination(index))
-        for source in data:
-            exec(source, ns)
-        return ns
-
-    sizes = run({})["quiz"].sizes
-    for combo in itertools.product(*(range(n) for n in sizes.values())):
-        yield dict(zip(sizes, combo)), run(dict(zip(sizes, combo)))
-
-
-def _judge_in(ns: dict, item: str, answer: str) -> str | None:
-    nb = nbformat.read(paths.QUIZZES_DIR / WEEK / "quiz.ipynb", as_version=4)
-    ns = dict(ns)
-    exec(answer, ns)
-    for test in quizcells.tests_of(nb, item):
-        try:
-            exec(test.source, ns)
-        except Exception as exc:
-            return f"{quizcells.grade_id(test)}: {exc}"
-    return None
-
-
 @pytest.mark.parametrize("item, accepted, rejected", [("q10", Q10_ACCEPTED, Q10_REJECTED),
                                                       ("q11", Q11_ACCEPTED, Q11_REJECTED)])
 def test_each_answer_is_judged_alike_on_every_variant_the_data_can_pick(item, accepted, rejected):
     """Protects: no combination of the picks (q10: seed, prevalences, rates; q11: seed,
     reference share, shift day) lets a named mistake pass or a valid method fail."""
-    wrong = []
-    for label, ns in every_variant(item):
-        for name, answer in accepted.items():
-            if _judge_in(ns, item, answer) is not None:
-                wrong.append((label, "rejected", name))
-        for name, answer in rejected.items():
-            if _judge_in(ns, item, answer) is None:
-                wrong.append((label, "accepted", name))
+    cases = {**{name: (answer, True) for name, answer in accepted.items()},
+             **{name: (answer, False) for name, answer in rejected.items()}}
+    wrong = variant_sweep.misjudged_on_some_variant(WEEK, item, cases)
     assert not wrong, wrong[:10]
 
 
@@ -618,7 +618,7 @@ def test_q9_every_variant_has_clear_verdicts_that_differ_from_week_to_week():
     p-value as a distance fails), and the KPI column's small change drifts by its test but
     not by the Jensen-Shannon distance (forgetting its override changes the verdict)."""
     problems = []
-    for label, ns in every_variant("q9"):
+    for label, ns in variant_sweep.every_variant(WEEK, "q9"):
         scores = _q9_scores(ns)
         kpi = ns["KPI_COLUMN"]
         agreed = {**{c: ("wasserstein", ns["NUM_THRESHOLD"]) for c in ns["NUMERICAL"]},

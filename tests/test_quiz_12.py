@@ -12,14 +12,12 @@ that rebinds the given data while the hidden tests run it.
 """
 from __future__ import annotations
 
-import itertools
-
-import nbformat
 import pytest
 
+import variant_sweep
 from helpers import VARIANT_STUDENTS, assert_judged, judge_answer, judged_named, source_solution
 from hostile import EQUALS_ANYTHING
-from mlops_course import paths, quizcells
+from mlops_course import quizcells
 
 WEEK = "12_versioning_cicd"
 
@@ -158,6 +156,14 @@ def test_delivery(df, contract, min_rows):
             assert ok.all(), f"{col} breaks its rule"
     except Exception as exc:
         print("warning:", exc)
+"""),
+    "q11 a right test whose messages print the whole contract": ("q11", """
+def test_delivery(df, contract, min_rows):
+    assert len(df) >= min_rows, f"too short for {contract}"
+    for col, rule in contract.items():
+        assert col in df, f"{col} absent"
+        ok = df[col].between(*rule) if isinstance(rule, tuple) else df[col].isin(rule)
+        assert ok.all(), f"the delivery breaks its contract {contract}"
 """),
     # plausible mistakes
     "q11 a check that returns False instead of failing": ("q11", """
@@ -668,67 +674,6 @@ def test_the_source_solution_passes(item):
 
 
 # -- every variant the given data can pick ---------------------------------------------
-class _Combination:
-    """Stands in for the quiz variant in a data cell: ``pick`` returns the choice this
-    combination sets for each name and records how many choices each list has."""
-
-    def __init__(self, index: dict):
-        self.index, self.sizes = index, {}
-
-    def pick(self, item, **choices):
-        picked = []
-        for name, options in choices.items():
-            options = list(options)
-            self.sizes[name] = len(options)
-            picked.append(options[self.index.get(name, 0)])
-        return picked[0] if len(picked) == 1 else tuple(picked)
-
-
-def _every_variant(item: str, full: bool):
-    """(label, namespace after the setup and ``item``'s data cells) for every combination of
-    the item's picks (``full``), or for each choice of each pick on its own plus each
-    "all i-th choices" combination (enough for a task whose verdicts hang on the rules)."""
-    nb = nbformat.read(paths.QUIZZES_DIR / WEEK / "quiz.ipynb", as_version=4)
-    base: dict = {}
-    for cell in nb.cells:
-        if cell.cell_type == "code" and quizcells.grade_id(cell) == "setup":
-            exec(cell.source, base)
-    data = [c.source for c in nb.cells if quizcells.is_data(c) and quizcells.item_of(quizcells.grade_id(c)) == item]
-
-    def run(index):
-        ns = dict(base)
-        ns["quiz"] = combination = _Combination(index)
-        for source in data:
-            exec(source, ns)
-        return ns, combination.sizes
-
-    _, sizes = run({})
-    names = list(sizes)
-    if full:
-        combos = itertools.product(*(range(sizes[n]) for n in names))
-    else:
-        combos = {tuple(i if k == j else 0 for k in range(len(names))) for j in range(len(names)) for i in range(sizes[names[j]])}
-        combos |= {tuple(min(i, sizes[n] - 1) for n in names) for i in range(max(sizes.values()))}
-    for combo in sorted(combos):
-        index = dict(zip(names, combo))
-        yield ", ".join(f"{n}[{i}]" for n, i in index.items()), run(index)[0], nb
-
-
-def _verdict(nb, item, ns, answer):
-    """The answer, the item's data cells again (as the grader does), then its tests."""
-    ns = dict(ns)
-    try:
-        exec(answer, ns)
-    except Exception as exc:  # a mistake that breaks on this variant's data fails in a kernel too
-        return f"the answer raised {type(exc).__name__}: {exc}"
-    for test in quizcells.tests_of(nb, item):
-        try:
-            exec(test.source, ns)
-        except Exception as exc:
-            return f"{quizcells.grade_id(test)}: {type(exc).__name__}: {exc}"
-    return None
-
-
 @pytest.mark.parametrize("item, full", [("q11", False), ("q12", True), ("q13", True)])
 def test_each_answer_is_judged_alike_on_every_variant_the_data_can_pick(item, full):
     """Protects: the ranges of the picks keep every named mistake wrong and every method
@@ -737,14 +682,8 @@ def test_each_answer_is_judged_alike_on_every_variant_the_data_can_pick(item, fu
     cases = {name: (answer, True) for name, (i, answer) in ACCEPTED.items() if i == item}
     cases |= {name: (answer, False) for name, (i, answer) in REJECTED.items() if i == item}
     cases["source solution"] = (source_solution(WEEK, item), True)
-    wrong, count = [], 0
-    for label, ns, nb in _every_variant(item, full):
-        count += 1
-        for name, (answer, right) in cases.items():
-            verdict = _verdict(nb, item, ns, answer)
-            if (verdict is None) != right:
-                wrong.append(f"[{label}] {name}: " + (verdict or "the mistake passed every test"))
-    assert count > 1 and not wrong, "\n".join(wrong[:20])
+    wrong = variant_sweep.misjudged_on_some_variant(WEEK, item, cases, full=full)
+    assert not wrong, "\n".join(wrong[:20])
 
 
 def test_q11_partial_credit_follows_what_the_test_gets_right():
@@ -766,6 +705,7 @@ def test_q11_partial_credit_follows_what_the_test_gets_right():
         return out
 
     assert failed(Q11_REJECTED["q11 bare asserts: the CI log does not say which column"][1]) == {"q11_message"}
+    assert failed(Q11_REJECTED["q11 a right test whose messages print the whole contract"][1]) == {"q11_message"}
     assert failed(Q11_REJECTED["q11 a test that passes everything"][1]) == {"q11_values", "q11_structure", "q11_message"}
     assert failed(Q11_REJECTED["q11 a test that fails everything, naming every column"][1]) == {
         "q11_values", "q11_structure", "q11_message"}

@@ -47,9 +47,23 @@ def _cells(week: str, item: str):
     return nb, setup, data
 
 
-def every_variant(week: str, item: str):
+def _combinations(sizes: list[int], full: bool):
+    """Index tuples: every combination (``full``), or each choice of each pick on its own
+    plus each "all i-th choices" combination (enough when verdicts hang on the rules, not
+    on how the picks combine, and every combination would take too long)."""
+    if full:
+        return list(itertools.product(*(range(n) for n in sizes)))
+    alone = {tuple(i if k == j else 0 for k in range(len(sizes))) for j, n in enumerate(sizes) for i in range(n)}
+    diagonal = {tuple(min(i, n - 1) for n in sizes) for i in range(max(sizes, default=1))}
+    return sorted(alone | diagonal)
+
+
+def every_variant(week: str, item: str, full: bool = True, source: bool = True):
     """Yield ``(label, namespace)``: the namespace after the quiz's setup and ``item``'s
-    data cells ran with one combination of choices, for every combination."""
+    data cells ran with one combination of choices, for every combination (or, not
+    ``full``, for each choice of each pick; see :func:`_combinations`). Without ``source``
+    the quiz as written (every first choice) is left out, for callers that judge it
+    elsewhere."""
     nb, setup, data = _cells(week, item)
     base: dict = {}
     for source in setup:
@@ -65,7 +79,9 @@ def every_variant(week: str, item: str):
 
     first, sizes = run({})
     keys = list(sizes)
-    for choice in itertools.product(*(range(sizes[k]) for k in keys)):
+    for choice in _combinations([sizes[k] for k in keys], full):
+        if not source and not any(choice):
+            continue
         index = dict(zip(keys, choice))
         label = ", ".join(f"{name}[{i}]" for (_, name), i in index.items()) or "the only variant"
         yield label, (first if not any(choice) else run(index)[0])
@@ -87,18 +103,19 @@ def verdict_in(nb, item: str, ns: dict, answer: str) -> str | None:
     return None
 
 
-def misjudged_on_some_variant(week: str, item: str, cases: dict[str, tuple[str, bool]]) -> list[str]:
+def misjudged_on_some_variant(week: str, item: str, cases: dict[str, tuple[str, bool]],
+                              full: bool = True, source: bool = True) -> list[str]:
     """Every (variant, case) where an accepted answer fails or a rejected one passes;
     ``cases`` maps a case's name to ``(answer source, right)``. Empty when all hold."""
     nb, _, _ = _cells(week, item)
     wrong, count = [], 0
-    for label, ns in every_variant(week, item):
+    for label, ns in every_variant(week, item, full, source):
         count += 1
         for name, (answer, right) in cases.items():
             verdict = verdict_in(nb, item, ns, answer)
             if (verdict is None) != right:
                 wrong.append(f"{item} [{label}] {name}: " + (verdict or "the mistake passed every test"))
-    assert count > 1, f"{week} {item}: its data cell picks nothing, so it has one variant only"
+    assert count > (1 if source else 0), f"{week} {item}: its data cell picks nothing, so it has one variant only"
     return wrong
 
 

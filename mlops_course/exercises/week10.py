@@ -625,9 +625,10 @@ it is at or above it."""
 # -- monitoring over time --------------------------------------------------------------------
 @lru_cache(maxsize=None)
 def _monitor_cases():
-    """A reference and four batches whose shares of drifted columns (Evidently's defaults:
-    K-S / chi-square at these sizes) run half, calm, all, half: with patience 2 the rule
-    fires only on the last batch; each named mistake changes that."""
+    """A reference and five batches whose shares of drifted columns (Evidently's defaults:
+    K-S / chi-square at these sizes) run half, calm, all, half, all: with patience 2 the
+    rule fires on the last two batches (a run longer than the patience keeps alerting);
+    each named mistake changes that."""
     rng = np.random.default_rng(2021)
     reference = _houses(rng, 300)
     batches = {
@@ -635,12 +636,13 @@ def _monitor_cases():
         "week 2": _houses(rng, 120),
         "week 3": _houses(rng, 120, area=1.35, lot=1.6, new_share=0.5),
         "week 4": _houses(rng, 120, area=0.7, new_share=0.45),
+        "week 5": _houses(rng, 120, area=1.35, lot=1.6, new_share=0.5),
     }
     return reference, batches
 
 
 def _monitor_reference(reference, batches, alert_share=0.5, patience=2, strict=False, reset=True,
-                       rolling=False, count=False):
+                       rolling=False, count=False, exact=False):
     """The worked solution, with switches for the named mistakes."""
     import pandas as pd
 
@@ -651,7 +653,7 @@ def _monitor_reference(reference, batches, alert_share=0.5, patience=2, strict=F
         share = float(value["count"] if count else value["share"])
         breach = share > alert_share if strict else share >= alert_share
         streak = streak + 1 if breach else (0 if reset else streak)
-        rows.append({"batch": label, "drifted": int(value["count"]), "share": share, "alert": streak >= patience})
+        rows.append({"batch": label, "drifted": int(value["count"]), "share": share, "alert": streak == patience if exact else streak >= patience})
         if rolling:
             previous = batch
     return pd.DataFrame(rows).set_index("batch")
@@ -707,10 +709,11 @@ on a calm batch, so one noisy batch does not page anyone, but a drift that lasts
         _monitor_mistake(reset=False),       # breaches counted in total, not in a row
         _monitor_mistake(rolling=True),      # each batch compared with the one before
         _monitor_mistake(count=True),        # the count of drifted columns compared with a share
+        _monitor_mistake(exact=True),        # streak == patience: a drift that lasts alerts once, then never
     )
     right_answers = (_monitor_rolling_window,)
     time_limit = 30.0
-    #: The check runs the student's monitoring job on four batches, one Evidently report
+    #: The check runs the student's monitoring job on five batches, one Evidently report
     #: each (about 0.3 s a report on an idle machine; room for a shared one).
     check_budget = 6.0
 

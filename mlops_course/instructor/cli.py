@@ -214,7 +214,8 @@ def cmd_hub_setup(args) -> int:
         return 0
     users = hub.users_from_env()
     hub.setup(users, Path(args.exchange))
-    print(f"course hub ready: environment {hub.PREFIX}/venv, proxy {hub.PREFIX}/proxy, exchange {args.exchange}, "
+    print(f"course hub ready: environment {hub.PREFIX}/venv, Airflow {hub.AIRFLOW_VENV}, proxy {hub.PREFIX}/proxy, "
+          f"exchange {args.exchange}, "
           f"users {', '.join(users.all)}")
     return 0
 

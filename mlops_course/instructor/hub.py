@@ -249,9 +249,23 @@ def install() -> None:
     install_proxy()
 
 
+#: Week 11's Airflow for every user of the hub (its pins conflict with the course lock, so
+#: it has an environment of its own); the spawner points MLOPS_AIRFLOW_VENV at it.
+AIRFLOW_VENV = PREFIX / "airflow-venv"
+
+
+def install_airflow() -> None:
+    """Week 11's Airflow environment, shared by the class (about a minute the first time)."""
+    from ..pipeline import ensure_airflow
+
+    os.umask(0o022)
+    ensure_airflow(venv=AIRFLOW_VENV, python=SYSTEM_PYTHON)
+
+
 def setup(users: Users, exchange: Path = DEFAULT_EXCHANGE) -> None:
     """Prepare the machine for the course hub (idempotent; quick when nothing changed)."""
     install()
+    install_airflow()
     make_exchange(exchange)
     make_user(users.instructor, instructor_files())
     for student in users.students:
@@ -297,6 +311,8 @@ class Hub:
         }
         if self.token:
             env["MLOPS_HUB_SERVICE_TOKEN"] = self.token
+        if os.environ.get("MLOPS_HUB_MLFLOW_URI"):  # the class's shared MLflow server (week 08)
+            env["MLOPS_HUB_MLFLOW_URI"] = os.environ["MLOPS_HUB_MLFLOW_URI"]
         command = [str(venv_bin() / "jupyterhub"), "-f", str(HUB_DIR / "jupyterhub_config.py")]
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(command, cwd=self.state, env=env, stdout=log, stderr=subprocess.STDOUT,
