@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 
 import nbformat
 import pytest
@@ -167,3 +168,26 @@ def test_the_rubric_is_the_solution_from_its_heading_on():
     rubric = grading.rubric_of(source)
     assert rubric.startswith("**Rubric (2 points).**") and rubric.endswith("**Full answer:** both.")
     assert "Model answer" not in rubric and grading.rubric_of("### BEGIN SOLUTION\nno rubric\n### END SOLUTION") == ""
+
+
+def test_bench_grading_modes_keep_the_floor_and_the_course_and_refuse_unknown_ones(monkeypatch, tmp_path):
+    """Protects: `bench --modes course` still times the floor (the ratio needs it), without
+    stock nbgrader the summary has no stock ratio, and a typo is refused before any work."""
+    from mlops_course.instructor import bench, build
+
+    with pytest.raises(ValueError, match="unknown grading mode"):
+        bench.bench_grading("01_ml_systems", 1, 1, modes=("cours",))
+    ran = []
+    monkeypatch.setattr(paths, "BUILD_DIR", tmp_path)
+    monkeypatch.setattr(build, "scratch_course_root", lambda folder: folder.mkdir(parents=True))
+
+    def fake_run(cmd, **kwargs):
+        if "-c" in cmd and cmd[cmd.index("-c") + 1] == bench._BENCH_SCRIPT:
+            ran.append(cmd[cmd.index("-c") + 2])
+            return subprocess.CompletedProcess(cmd, 0, stdout='{"seconds": %d}\n' % (10 if ran[-1] == "bare" else 12))
+        return subprocess.CompletedProcess(cmd, 0)
+
+    monkeypatch.setattr(bench.subprocess, "run", fake_run)
+    result = bench.bench_grading("01_ml_systems", 2, 2, modes=("course",))
+    assert ran == ["bare", "course", "bare", "course"]
+    assert result["course_over_bare"] == pytest.approx(1.2) and "nbgrader_over_course" not in result

@@ -202,7 +202,8 @@ def cmd_report(args) -> int:
 def cmd_bench(args) -> int:
     from . import bench
 
-    return bench.main(repeats=args.repeats, only=args.week, submissions=args.submissions)
+    return bench.main(repeats=args.repeats, only=args.week, submissions=args.submissions,
+                      modes=tuple(m.strip() for m in args.modes.split(",") if m.strip()))
 
 
 def cmd_hub_setup(args) -> int:
@@ -281,6 +282,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--week", help="only this week (prefix such as 01)")
     p.add_argument("--submissions", type=_count, help="submissions for the grading benchmark (0 skips it; default 100)")
+    p.add_argument("--modes", default="bare,nbgrader,course",
+                   help="grading modes to time (bare and course always; drop nbgrader to halve the time)")
     p.set_defaults(func=cmd_bench)
     for name, func, text in [("hub-setup", cmd_hub_setup, "as root: hub environment, proxy, Unix users, exchange"),
                              ("hub", cmd_hub, "start the course's JupyterHub on 127.0.0.1 (Ctrl-C stops it)")]:
