@@ -191,3 +191,15 @@ def test_bench_grading_modes_keep_the_floor_and_the_course_and_refuse_unknown_on
     result = bench.bench_grading("01_ml_systems", 2, 2, modes=("course",))
     assert ran == ["bare", "course", "bare", "course"]
     assert result["course_over_bare"] == pytest.approx(1.2) and "nbgrader_over_course" not in result
+
+
+@pytest.mark.parametrize("error, says", [
+    ("nbclient.exceptions.DeadKernelError: Kernel died", "the kernel died"),
+    ("ValueError: Invalid Signature: b'a3fd'", "garbled messages"),
+    ("GradingTimeLimit: stopped at the time limit for a whole submission (360 s)", "longer than the grader allows"),
+    ("Traceback ...\nKeyError: 'q3'\nPlease see the above traceback", "autograde failed: KeyError: 'q3'"),
+])
+def test_a_failed_grading_says_why_in_words(error, says):
+    """Protects: the report gives a reason an instructor can act on, not jupyter_client's
+    internals (a garbled kernel message after a memory bomb was reported raw)."""
+    assert says in grading._failure_reason({"error": error})

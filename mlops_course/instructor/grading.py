@@ -334,6 +334,8 @@ def _failure_reason(result: dict) -> str:
     text = (result.get("error") or "") + "\n" + (result.get("log") or "")
     if "DeadKernelError" in text or "Kernel died" in text or "UnresponsiveKernelError" in text:
         return "the kernel died while running the notebook (for example os._exit, a crash or running out of memory)"
+    if "Invalid Signature" in text:  # jupyter_client could not verify a message: it arrived cut or garbled
+        return "the kernel sent garbled messages (as when a notebook ran out of memory while sending output)"
     if "GradingTimeLimit" in text:
         return "grading stopped: the submission took longer than the grader allows (stuck kernel?)"
     if "CellTimeoutError" in text or "TimeoutError" in text:
