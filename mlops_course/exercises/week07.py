@@ -224,9 +224,11 @@ def _loss_stable(w, b, X, y):
 class LogisticLoss(Exercise):
     title = "Logistic regression's log loss by hand"
     hints = (
-        "First the score s = X @ w + b, then the probability p = 1 / (1 + np.exp(-s)).",
-        "The loss of one example is -log(p) when y = 1 and -log(1 - p) when y = 0; in one line "
-        "-(y * log(p) + (1 - y) * log(1 - p)). Return the mean over all examples.",
+        "Two steps per example: a score from the weights (a dot product plus the bias), then a "
+        "probability from the score through the logistic (sigmoid) function.",
+        "An example's loss is minus the log of the probability the model gave the true class: p when "
+        "y is 1, 1 - p when y is 0. Multiplying each term by y or by 1 - y picks the right one without "
+        "an if; return the mean over the examples.",
     )
     solution = """```python
 def log_loss_by_hand(w, b, X, y):
@@ -335,10 +337,10 @@ def _micro_with_arrays(per_class):
 class MicroFromClasses(Exercise):
     title = "Micro-averaged precision, recall and F1 from per-label counts"
     hints = (
-        "Micro-averaging sums TP, FP and FN over the labels first, then applies the usual "
-        "formulas once. (Macro-averaging would average per-label scores instead.)",
-        "tp = sum of the first numbers, fp = sum of the second, fn = sum of the third; "
-        "precision = tp / (tp + fp), recall = tp / (tp + fn), f1 = 2 p r / (p + r).",
+        "Micro-averaging pools the counts of every label before applying the formulas once. "
+        "(Macro-averaging computes a score per label and averages the scores instead.)",
+        "Each tuple holds one label's TP, FP and FN, in that order: total each kind over the labels, "
+        "then compute precision, recall and F1 from the three totals exactly as for a single label.",
     )
     solution = """```python
 def micro_prf(per_label):
@@ -739,10 +741,10 @@ def _rmse_table_worst_first(models, X, y, cv):
 class RegressorComparison(Exercise):
     title = "Compare regressors by cross-validated RMSE"
     hints = (
-        "cross_val_score(model, X, y, cv=cv, scoring='neg_root_mean_squared_error') gives one score per "
-        "fold. scikit-learn maximizes scores, so errors come negated: flip the sign.",
-        "Loop over models.items(); keep the mean and the standard deviation of each model's fold RMSEs, "
-        "then build pd.DataFrame(...) with the names as index and .sort_values('rmse_mean').",
+        "cross_val_score gives one score per fold for a scoring name. scikit-learn maximizes scores, "
+        "so its RMSE scorer is 'neg_root_mean_squared_error': flip the sign to get errors.",
+        "For each model keep the mean and the standard deviation of its fold RMSEs: one row per model, "
+        "indexed by the model's name, columns rmse_mean and rmse_std, lowest mean first.",
     )
     solution = """```python
 def cv_rmse_table(models, X, y, cv):

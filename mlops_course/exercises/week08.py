@@ -537,8 +537,9 @@ class BestChildRun(MlflowExercise):
     hints = (
         "`mlflow.search_runs(experiment_ids=[...], filter_string=..., order_by=[...])` returns a DataFrame "
         "with a 'run_id' column. Autologging tags each child run with the tag 'mlflow.parentRunId'.",
-        "Filter on that tag: filter_string=f\"tags.mlflow.parentRunId = '{parent_run_id}'\" (quotes around the id), "
-        "then order by f'metrics.{metric} DESC' and take the first run_id. Runs without the metric sort last.",
+        "Filter on that tag: a filter_string compares tags.mlflow.parentRunId with the parent's id (string "
+        "values go in single quotes). Then order by the metric, highest first (metrics.<name> DESC), and take "
+        "the first run_id. Runs without the metric sort last.",
     )
     solution = _source(_best_child_solution).replace("_best_child_solution", "best_child_run") + """
 The filter keeps this search's children only (the experiment holds other searches and the
@@ -686,6 +687,21 @@ Impurity-based importances say how much each feature's splits reduced the impuri
 averaged over the trees. They explain the model, not the world, and favour features
 with many distinct values, so check them with permutation importance."""
     wrong_answer = staticmethod(lambda model, feature_names, k=3: [feature_names[i] for i in np.argsort(model.feature_importances_)[:k]])
+    wrong_answers = (
+        # the positions, not the names
+        staticmethod(lambda model, feature_names, k=3: [int(i) for i in np.argsort(model.feature_importances_)[::-1][:k]]),
+        # the right k names in alphabetical order: "most important first" is lost
+        staticmethod(lambda model, feature_names, k=3: sorted(
+            feature_names[i] for i in np.argsort(model.feature_importances_)[::-1][:k])),
+        # k ignored: every feature, most important first
+        staticmethod(lambda model, feature_names, k=3: [feature_names[i] for i in np.argsort(model.feature_importances_)[::-1]]),
+    )
+    right_answers = (
+        staticmethod(lambda model, feature_names, k=3: [name for _, name in sorted(
+            zip(model.feature_importances_, feature_names), reverse=True)[:k]]),
+        staticmethod(lambda model, feature_names, k=3: __import__("pandas").Series(
+            model.feature_importances_, index=feature_names).nlargest(k).index.tolist()),
+    )
 
     def evaluate(self, fn) -> None:
         expect_callable(fn, "top_features")
@@ -709,9 +725,9 @@ class CosineScores(Exercise):
     title = "Cosine similarity of a query with every document"
     hints = (
         "Cosine similarity is the dot product of two vectors divided by the product of their lengths.",
-        "Divide each document row by its norm: docs / np.linalg.norm(docs, axis=1, keepdims=True); "
-        "divide the query by its norm too.",
-        "Then one matrix product gives all scores: docs_unit @ query_unit.",
+        "Make every vector unit length: each document row divided by its own length (np.linalg.norm along "
+        "the right axis, keeping that axis so the division broadcasts), and the query by its length.",
+        "Then one matrix product of the unit documents with the unit query gives every score at once.",
     )
     solution = """```python
 def cosine_scores(query, docs):
@@ -724,6 +740,25 @@ Cosine similarity only compares directions, so a long document (a long vector) g
 bonus for its length; the plain dot product grows with the length and favours long
 documents."""
     wrong_answer = staticmethod(lambda query, docs: np.asarray(docs, dtype=float) @ np.asarray(query, dtype=float))
+    wrong_answers = (
+        # the documents normalised, the query not: scores scaled by the query's length
+        staticmethod(lambda query, docs: (np.asarray(docs, float) / np.linalg.norm(docs, axis=1, keepdims=True))
+                     @ np.asarray(query, float)),
+        # the query normalised, the documents not: long documents still win
+        staticmethod(lambda query, docs: np.asarray(docs, float) @ (np.asarray(query, float) / np.linalg.norm(query))),
+        # each column (feature) normalised instead of each row (document)
+        staticmethod(lambda query, docs: (np.asarray(docs, float) / np.linalg.norm(docs, axis=0))
+                     @ (np.asarray(query, float) / np.linalg.norm(query))),
+        # one norm for the whole matrix
+        staticmethod(lambda query, docs: (np.asarray(docs, float) / np.linalg.norm(docs))
+                     @ (np.asarray(query, float) / np.linalg.norm(query))),
+    )
+    right_answers = (
+        staticmethod(lambda query, docs: __import__("sklearn.metrics.pairwise", fromlist=["x"]).cosine_similarity(
+            np.asarray(docs, float), np.asarray(query, float).reshape(1, -1)).ravel()),
+        staticmethod(lambda query, docs: 1 - __import__("scipy.spatial.distance", fromlist=["x"]).cdist(
+            np.asarray(docs, float), np.asarray(query, float)[None, :], "cosine").ravel()),
+    )
 
     def evaluate(self, fn) -> None:
         expect_callable(fn, "cosine_scores")
@@ -742,13 +777,40 @@ documents."""
                              f"The score of document {i} of {n_docs}", tol=1e-6)
 
 
+def _costs(y_true, scores, cost_fp, cost_fn, thresholds, errors_only=False):
+    """The total cost of every candidate threshold (broadcast: thresholds x examples)."""
+    y_true, scores = np.asarray(y_true), np.asarray(scores)
+    pred = scores[None, :] >= np.asarray(thresholds)[:, None]
+    fp = (pred & (y_true == 0)).sum(axis=1)
+    fn = (~pred & (y_true == 1)).sum(axis=1)
+    return fp + fn if errors_only else cost_fp * fp + cost_fn * fn
+
+
+def _cheapest(y_true, scores, cost_fp, cost_fn, thresholds, pick=np.argmin, errors_only=False):
+    return float(np.asarray(thresholds)[int(pick(_costs(y_true, scores, cost_fp, cost_fn, thresholds, errors_only)))])
+
+
+def _cheapest_with_confusion_matrix(y_true, scores, cost_fp, cost_fn, thresholds):
+    """Valid alternative: scikit-learn's confusion matrix per threshold, in a loop."""
+    from sklearn.metrics import confusion_matrix
+
+    best, best_cost = None, None
+    for t in thresholds:
+        tn, fp, fn, tp = confusion_matrix(y_true, np.asarray(scores) >= t, labels=[0, 1]).ravel()
+        cost = cost_fp * fp + cost_fn * fn
+        if best_cost is None or cost < best_cost:
+            best, best_cost = float(t), cost
+    return best
+
+
 class CheapestThreshold(Exercise):
     title = "A threshold that weighs false positives against false negatives"
     hints = (
         "For each threshold t, predict positive where scores >= t, then count false positives "
         "(predicted 1, truly 0) and false negatives (predicted 0, truly 1).",
         "The cost of a threshold is cost_fp * FP + cost_fn * FN. Keep the threshold with the smallest cost.",
-        "Loop over thresholds (or use NumPy broadcasting) and return float(thresholds[np.argmin(costs)]).",
+        "Compute the cost of every candidate (a loop, or NumPy broadcasting of the scores against the "
+        "thresholds) and return the candidate with the lowest cost, as a float.",
     )
     solution = """```python
 def cheapest_threshold(y_true, scores, cost_fp, cost_fn, thresholds):
@@ -764,6 +826,19 @@ def cheapest_threshold(y_true, scores, cost_fp, cost_fn, thresholds):
 When a missed churner (FN) costs more than a needless retention offer (FP), the best
 threshold moves down: the model flags more customers and accepts more false alarms."""
     wrong_answer = staticmethod(lambda y_true, scores, cost_fp, cost_fn, thresholds: 0.5)
+    wrong_answers = (
+        staticmethod(lambda y, s, cost_fp, cost_fn, thresholds: _cheapest(y, s, cost_fn, cost_fp, thresholds)),  # costs swapped
+        staticmethod(lambda y, s, cost_fp, cost_fn, thresholds: _cheapest(y, s, cost_fp, cost_fn, thresholds,
+                                                                          pick=np.argmax)),  # the dearest
+        staticmethod(lambda y, s, cost_fp, cost_fn, thresholds: float(np.argmin(
+            _costs(y, s, cost_fp, cost_fn, thresholds)))),  # the position, not the threshold
+        staticmethod(lambda y, s, cost_fp, cost_fn, thresholds: _cheapest(y, s, cost_fp, cost_fn, thresholds,
+                                                                          errors_only=True)),  # FP + FN, costs ignored
+    )
+    right_answers = (
+        staticmethod(lambda y, s, cost_fp, cost_fn, thresholds: _cheapest(y, s, cost_fp, cost_fn, thresholds)),
+        staticmethod(_cheapest_with_confusion_matrix),
+    )
 
     def evaluate(self, fn) -> None:
         expect_callable(fn, "cheapest_threshold")
@@ -772,10 +847,7 @@ threshold moves down: the model flags more customers and accepts more false alar
         y = (rng.random(300) < 0.2).astype(int)
         scores = np.clip(0.3 * y + rng.normal(0.35, 0.18, 300), 0, 1)
         for cost_fp, cost_fn in ((1, 10), (1, 1), (5, 1)):
-            pred = scores[None, :] >= thresholds[:, None]
-            fp = (pred & (y == 0)).sum(axis=1)
-            fn_ = (~pred & (y == 1)).sum(axis=1)
-            costs = cost_fp * fp + cost_fn * fn_
+            costs = _costs(y, scores, cost_fp, cost_fn, thresholds)
             got = expect_number(fn(y, scores, cost_fp, cost_fn, thresholds), "The threshold")
             if not np.isclose(costs[np.argmin(costs)], costs[np.argmin(np.abs(thresholds - got))]) or \
                     np.min(np.abs(thresholds - got)) > 1e-9:
