@@ -8,8 +8,10 @@ while a classmate's answers copied as literals earn no more than guessing.
 from __future__ import annotations
 
 import ast
+import contextlib
 import copy
 import itertools
+import tempfile
 
 import nbformat
 import numpy as np
@@ -215,7 +217,10 @@ def _literal_answers(week: str, item: str, student: str, answer: str) -> str | N
         return None
     names = [t.id for node in tree.body if isinstance(node, ast.Assign) for t in node.targets if isinstance(t, ast.Name)]
     _, ns = quiz_namespace(week, student)
-    exec(answer, ns)
+    # In a scratch folder, as the grader's working folder: an answer may write files
+    # (week 11's DAG file), which must not land in the course checkout.
+    with tempfile.TemporaryDirectory(prefix="literal-") as folder, contextlib.chdir(folder):
+        exec(answer, ns)
     lines = []
     for name in dict.fromkeys(names):
         value = ns[name]
