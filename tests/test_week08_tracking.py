@@ -217,3 +217,20 @@ def test_the_lesson_runs_against_an_external_shared_server(tmp_path):
         log.close()
     assert wait_until(lambda: not group_alive(server.pid), 15)
     assert not tracking.port_in_use(port)
+
+
+def test_a_candidate_that_ignores_experiment_id_fails_even_when_the_checks_experiment_is_active(monkeypatch):
+    """Protects: the log_candidate check does not depend on what ran before in the process
+    (it once passed the mistake after another check had made its experiment the active one)."""
+    from mlflow.tracking import fluent
+
+    from mlops_course.exercises import week08
+
+    with week08._tracking() as (_, experiment_id):
+        pass
+    monkeypatch.setattr(fluent, "_active_experiment_id", experiment_id)
+    monkeypatch.setenv("MLFLOW_EXPERIMENT_ID", experiment_id)
+    verdict = week08.log_candidate.check(week08._log_candidate_variant(experiment=False))
+    assert not verdict.correct, verdict
+    assert fluent._active_experiment_id == experiment_id  # the notebook's active experiment is given back
+    assert week08.log_candidate.check(week08._log_candidate_solution).correct

@@ -16,6 +16,7 @@ import contextlib
 import inspect
 import io
 import logging
+import os
 import shutil
 import tempfile
 import textwrap
@@ -52,7 +53,10 @@ def _tracking():
 
     from ..tracking import per_user
 
+    from mlflow.tracking import fluent
+
     private = not is_tracking_uri_set()
+    saved = None
     quiet = contextlib.ExitStack()  # MLflow's notices ("Successfully registered...", run links) stay out of the notebook
     quiet.enter_context(contextlib.redirect_stderr(io.StringIO()))
     quiet.enter_context(contextlib.redirect_stdout(io.StringIO()))
@@ -75,10 +79,26 @@ def _tracking():
             experiment_id = experiment.experiment_id
             if experiment.lifecycle_stage == "deleted":
                 client.restore_experiment(experiment_id)
+        # While the student's code runs, the active experiment is another one, so that code
+        # which ignores experiment_id shows it (whatever set_experiment ran before in this
+        # process); the notebook's own active experiment comes back afterwards.
+        decoy_name = per_user("week08-checks-elsewhere")
+        decoy = client.get_experiment_by_name(decoy_name)
+        decoy_id = decoy.experiment_id if decoy else client.create_experiment(
+            decoy_name, artifact_location=f"{_private_folder()}/artifacts-elsewhere" if private else None)
+        saved = fluent._active_experiment_id, os.environ.get("MLFLOW_EXPERIMENT_ID")
+        fluent._active_experiment_id = decoy_id
+        os.environ["MLFLOW_EXPERIMENT_ID"] = decoy_id
         yield client, experiment_id
     finally:
         while mlflow.active_run() is not None:  # a student's run left open
             mlflow.end_run()
+        if saved is not None:
+            fluent._active_experiment_id = saved[0]
+            if saved[1] is None:
+                os.environ.pop("MLFLOW_EXPERIMENT_ID", None)
+            else:
+                os.environ["MLFLOW_EXPERIMENT_ID"] = saved[1]
         if private:
             mlflow.set_tracking_uri(None)
         mlflow_logger.setLevel(level)
