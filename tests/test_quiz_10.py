@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 import variant_sweep
-from helpers import VARIANT_STUDENTS, assert_judged, judge_answer, judged_cases
+from helpers import VARIANT_STUDENTS, assert_judged, judge_answer, judged_cases, source_solution
 
 WEEK = "10_monitoring_drift"
 
@@ -39,6 +39,21 @@ def drifted_columns(snapshot):
     for m in snapshot.dict()["metrics"][1:]:
         c = m["config"]
         out += [c["column"]] if ((m["value"] < c["threshold"]) if c["method"] == "chisquare" else (m["value"] >= c["threshold"])) else []
+    return out
+"""
+# Every column's score, compared in its method's direction (p-values below, distances at or above).
+READ_CONFIGS = """
+def drifted_columns(snapshot):
+    d = snapshot.dict()
+    out = []
+    for m in d["metrics"]:
+        c = m["config"]
+        if not c.get("column"):
+            continue
+        is_p = c["method"] in {"chisquare", "ks", "z", "fisher_exact", "g_test", "t_test", "mannw"}
+        drift = m["value"] < c["threshold"] if is_p else m["value"] >= c["threshold"]
+        if drift:
+            out.append(c["column"])
     return out
 """
 
@@ -349,38 +364,14 @@ preset = DataDriftPreset(method=None, num_method="wasserstein", cat_method="jens
     per_column_method={KPI_COLUMN: "chisquare"},
     per_column_threshold={"basket_value": NUM_THRESHOLD, "delivery_days": NUM_THRESHOLD,
                           "channel": CAT_THRESHOLD, "region": CAT_THRESHOLD, KPI_COLUMN: P_THRESHOLD})
-def drifted_columns(snapshot):
-    d = snapshot.dict()
-    out = []
-    for m in d["metrics"]:
-        c = m["config"]
-        if not c.get("column"):
-            continue
-        is_p = c["method"] in {"chisquare", "ks", "z", "fisher_exact", "g_test", "t_test", "mannw"}
-        drift = m["value"] < c["threshold"] if is_p else m["value"] >= c["threshold"]
-        if drift:
-            out.append(c["column"])
-    return out
-"""
+""" + READ_CONFIGS
 Q9_REJECTED['P_THRESHOLD given to both categorical columns (cat_threshold)'] = """
 from evidently.presets import DataDriftPreset
 preset = DataDriftPreset(num_method="wasserstein", num_threshold=NUM_THRESHOLD, cat_method="jensenshannon",
                          cat_threshold=P_THRESHOLD, per_column_method={KPI_COLUMN: "chisquare"})
 
 
-def drifted_columns(snapshot):
-    d = snapshot.dict()
-    out = []
-    for m in d["metrics"]:
-        c = m["config"]
-        if not c.get("column"):
-            continue
-        is_p = c["method"] in {"chisquare", "ks", "z", "fisher_exact", "g_test", "t_test", "mannw"}
-        drift = m["value"] < c["threshold"] if is_p else m["value"] >= c["threshold"]
-        if drift:
-            out.append(c["column"])
-    return out
-"""
+""" + READ_CONFIGS
 Q9_REJECTED["the data set's count and share of drifted columns returned"] = """
 from evidently.presets import DataDriftPreset
 preset = DataDriftPreset(num_method="wasserstein", num_threshold=NUM_THRESHOLD,
@@ -409,35 +400,11 @@ Q9_REJECTED['PSI instead of Jensen-Shannon for the categorical columns'] = """
 from evidently.presets import DataDriftPreset
 preset = DataDriftPreset(num_method="wasserstein", num_threshold=NUM_THRESHOLD, cat_method="psi",
                          cat_threshold=CAT_THRESHOLD, per_column_method={KPI_COLUMN: "chisquare"}, per_column_threshold={KPI_COLUMN: P_THRESHOLD})
-def drifted_columns(snapshot):
-    d = snapshot.dict()
-    out = []
-    for m in d["metrics"]:
-        c = m["config"]
-        if not c.get("column"):
-            continue
-        is_p = c["method"] in {"chisquare", "ks", "z", "fisher_exact", "g_test", "t_test", "mannw"}
-        drift = m["value"] < c["threshold"] if is_p else m["value"] >= c["threshold"]
-        if drift:
-            out.append(c["column"])
-    return out
-"""
+""" + READ_CONFIGS
 Q9_REJECTED['Wasserstein and NUM_THRESHOLD for every column but the KPI'] = """
 from evidently.presets import DataDriftPreset
 preset = DataDriftPreset(method="wasserstein", threshold=NUM_THRESHOLD, per_column_method={KPI_COLUMN: "chisquare"}, per_column_threshold={KPI_COLUMN: P_THRESHOLD})
-def drifted_columns(snapshot):
-    d = snapshot.dict()
-    out = []
-    for m in d["metrics"]:
-        c = m["config"]
-        if not c.get("column"):
-            continue
-        is_p = c["method"] in {"chisquare", "ks", "z", "fisher_exact", "g_test", "t_test", "mannw"}
-        drift = m["value"] < c["threshold"] if is_p else m["value"] >= c["threshold"]
-        if drift:
-            out.append(c["column"])
-    return out
-"""
+""" + READ_CONFIGS
 Q9_REJECTED['trick: the snapshot ignored, answers given in the order of the calls'] = """
 from evidently.presets import DataDriftPreset
 preset = DataDriftPreset(num_method="wasserstein", num_threshold=NUM_THRESHOLD,
@@ -641,3 +608,17 @@ def test_q9_every_variant_has_clear_verdicts_that_differ_from_week_to_week():
         if kpi not in drifted["week 2"] or scores["week 2", kpi, "jensenshannon"] >= ns["CAT_THRESHOLD"]:
             problems.append((label, "kpi", scores["week 2", kpi, "jensenshannon"]))
     assert not problems, problems[:10]
+
+
+
+def test_q11_example_in_the_question_is_what_the_rule_gives():
+    """Protects: the question's example: days 3, 7, 8, 9, 10 flagged -> 9 (and 8 for run=2),
+    by the source solution's rule."""
+    import ast
+
+    tree = ast.parse(source_solution(WEEK, "q11"))
+    rule = next(node for node in tree.body if isinstance(node, ast.FunctionDef) and node.name == "first_alert")
+    ns: dict = {}
+    exec(ast.unparse(rule), ns)
+    assert ns["first_alert"]([3, 7, 8, 9, 10]) == 9
+    assert ns["first_alert"]([3, 7, 8, 9, 10], run=2) == 8
